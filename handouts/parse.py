@@ -1,0 +1,443 @@
+"""Clean lines → Package (DESIGN.md, "parse").
+
+The input is a month's package as the department types it: a cover line, the
+notice, then 附件1…附件N each with its title lines, a source line and the
+full text, which often quotes a whole government document with its own
+addressee, signature, date and second title. The parser reads structure from
+position (what follows a label, what precedes a date) and from the line
+recognisers in textrules; whatever it cannot classify stays a paragraph, so
+no text is ever lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from . import textrules as tr
+from .model import Attachment, Block, Note, Notice, Package
+from .source import SourceText
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+    gap_before: bool  # a blank line precedes it
+
+
+def _compact(lines: list[str], first_number: int) -> list[Line]:
+    out: list[Line] = []
+    gap = False
+    for offset, text in enumerate(lines):
+        if not text.strip():
+            gap = True
+            continue
+        out.append(Line(first_number + offset, text, gap))
+        gap = False
+    return out
+
+
+def parse(source: SourceText) -> Package:
+    parser = _Parser(source)
+    return parser.run()
+
+
+class _Parser:
+    def __init__(self, source: SourceText) -> None:
+        self.source = source
+        self.notes: list[Note] = list(source.notes)
+        all_lines = _compact(source.lines, 1)
+        # Documents typed with a blank line between every paragraph carry no
+        # information in their blank lines; grouping by gaps must then be off.
+        pairs = sum(1 for a, b in itertools.pairwise(all_lines) if b.number == a.number + 1)
+        self.spaced = len(all_lines) > 3 and pairs * 10 < len(all_lines)
+        self.lines = all_lines
+
+    def warn(self, line: int, message: str) -> None:
+        self.notes.append(Note(line, message, severity="warning"))
+
+    # -- top level ---------------------------------------------------------
+
+    def run(self) -> Package:
+        lines = self.lines
+        first = lines[0]
+        labels = [i for i, ln in enumerate(lines) if self._label(ln.text) is not None]
+        notice_lines = lines[: labels[0]] if labels else lines
+        package = Package(
+            path=self.source.path,
+            title=first.text,
+            title_line=first.number,
+            encoding=self.source.encoding,
+        )
+        if notice_lines:
+            package.notice, package.preamble, cover = self._notice(notice_lines)
+            package.title, package.title_line = cover
+        else:
+            self.warn(first.number, "没有找到通知正文，文件以附件开头")
+        for k, start in enumerate(labels):
+            end = labels[k + 1] if k + 1 < len(labels) else len(lines)
+            package.attachments.append(self._attachment(lines[start:end], k + 1))
+        if not package.notice and package.attachments and package.attachments[0].title:
+            package.title = "".join(package.attachments[0].title)
+            package.title_line = package.attachments[0].title_line
+        self._study_date(package)
+        self._check(package)
+        package.notes = sorted(self.notes, key=lambda n: n.line)
+        return package
+
+    def _label(self, text: str) -> tuple[int | None, str, str] | None:
+        """(number, label, title on the same line) for an attachment label line."""
+        m = tr.ATTACHMENT_LABEL.match(text)
+        if m:
+            num = tr.han_number(m.group("num")) if m.group("num") else None
+            return num, text.rstrip("：: "), ""
+        m = tr.ATTACHMENT_LABEL_WITH_TITLE.match(text)
+        if m and tr.is_title_like(m.group("title")):
+            return tr.han_number(m.group("num")), text[: m.start("title")].rstrip("：: "), m.group(
+                "title"
+            )
+        return None
+
+    # -- the notice --------------------------------------------------------
+
+    def _notice(
+        self, lines: list[Line]
+    ) -> tuple[Notice, list[Block], tuple[str, int]]:
+        addressee_at = next(
+            (i for i, ln in enumerate(lines[:12]) if tr.is_addressee(ln.text)), None
+        )
+        if addressee_at is not None:
+            head = lines[:addressee_at]
+            body_start = addressee_at + 1
+        else:
+            head = []
+            for ln in lines:
+                if not tr.is_title_like(ln.text) or len(head) >= 6:
+                    break
+                head.append(ln)
+            body_start = len(head)
+            if not head:  # not even a title: the first line stands as one
+                head, body_start = lines[:1], 1
+        cover, title_lines, preamble = self._split_head(head)
+        if not title_lines and head:
+            title_lines = [head[-1]]
+        notice = Notice(
+            title=[ln.text for ln in title_lines],
+            title_line=title_lines[0].number if title_lines else lines[0].number,
+        )
+        if addressee_at is not None:
+            ln = lines[addressee_at]
+            notice.addressee = Block("addressee", ln.text, ln.number)
+        blocks = self._blocks(lines[body_start:], in_notice=True, at_start=False)
+        self._close_notice(notice, blocks)
+        cover_pair = (cover.text, cover.number) if cover else (
+            "".join(notice.title), notice.title_line)
+        return notice, preamble, cover_pair
+
+    def _split_head(self, head: list[Line]) -> tuple[Line | None, list[Line], list[Block]]:
+        """Cover line, notice title lines and anything between them."""
+        if not head:
+            return None, [], []
+        if len(head) == 1:
+            return head[0], head, []
+        if self.spaced:
+            # No usable gaps: the cover is the first line unless it already
+            # reads as the notice title.
+            if tr.ends_with_doc_type(head[0].text) and not any(
+                tr.ends_with_doc_type(h.text) for h in head[1:]
+            ):
+                return head[0], head, []
+            return head[0], head[1:], []
+        groups: list[list[Line]] = []
+        for ln in head:
+            if ln.gap_before or not groups:
+                groups.append([])
+            groups[-1].append(ln)
+        title = groups[-1]
+        if len(groups) == 1:
+            return head[0], title, []
+        cover = groups[0][0]
+        middle = [ln for g in groups[:-1] for ln in g][1:]
+        return cover, title, [Block("paragraph", ln.text, ln.number) for ln in middle]
+
+    def _close_notice(self, notice: Notice, blocks: list[Block]) -> None:
+        """Move the signature, the date and what follows them out of the body."""
+        date_at = max((i for i, b in enumerate(blocks) if b.kind == "date"), default=None)
+        if date_at is None:
+            # An undated notice may still be signed: a short organ name alone
+            # after a blank line at the end.
+            while blocks and blocks[-1].kind == "signature":
+                notice.signature.insert(0, blocks.pop())
+            notice.blocks = _unsign(blocks)
+            if not notice.signature:
+                self.warn(blocks[-1].line if blocks else notice.title_line,
+                          "通知没有落款（署名和日期）")
+            else:
+                self.warn(notice.signature[-1].line, "通知没有成文日期")
+            return
+        notice.date = blocks[date_at]
+        before = blocks[:date_at]
+        while before and before[-1].kind == "signature":
+            notice.signature.insert(0, before.pop())
+        notice.blocks = _unsign(before)
+        notice.after = blocks[date_at + 1 :]
+        if not notice.signature:
+            self.warn(notice.date.line, "通知的日期前没有署名（发文机关）")
+
+    # -- attachments -------------------------------------------------------
+
+    def _attachment(self, lines: list[Line], ordinal: int) -> Attachment:
+        label_line = lines[0]
+        parsed = self._label(label_line.text)
+        assert parsed is not None
+        number, label, same_line_title = parsed
+        if number is None:
+            number = ordinal
+            label = f"{label}{ordinal}" if label == "附件" else label
+        att = Attachment(number=number, label=label, line=label_line.number)
+        rest = lines[1:]
+        title: list[Line] = []
+        if same_line_title:
+            att.title = [same_line_title]
+            att.title_line = label_line.number
+        else:
+            title = self._title_lines(rest)
+            att.title = [ln.text for ln in title]
+            att.title_line = title[0].number if title else label_line.number
+        rest = rest[len(title) :]
+        if rest and tr.SOURCE.match(rest[0].text):
+            att.source = Block("source", rest[0].text, rest[0].number)
+            rest = rest[1:]
+        att.blocks = self._blocks(rest, in_notice=False, at_start=True)
+        return att
+
+    def _title_lines(self, lines: list[Line]) -> list[Line]:
+        """An attachment's title: the lines as the input breaks them, up to the
+        source line or the first line that cannot be part of a title."""
+        title: list[Line] = []
+        for ln in lines:
+            if len(title) >= 6 or tr.SOURCE.match(ln.text):
+                break
+            if title:
+                gap_ends = ln.gap_before and not (self.spaced and self._continues(title, ln))
+                if gap_ends or not self._may_continue_title(ln.text):
+                    break
+            elif not (tr.is_title_like(ln.text) or (len(ln.text) <= 120 and "。" not in ln.text)):
+                # A first line that reads as body text: no title at all.
+                break
+            title.append(ln)
+        return title
+
+    @staticmethod
+    def _may_continue_title(text: str) -> bool:
+        return tr.is_title_like(text) or bool(tr.YEAR_RANGE.match(text.rstrip("》")))
+
+    @staticmethod
+    def _continues(title: list[Line], ln: Line) -> bool:
+        """In a blank-line-spaced file: does this line carry the title on?"""
+        text = "".join(t.text for t in title)
+        return tr.unclosed(text) or bool(tr.YEAR_RANGE.match(ln.text.rstrip("》")))
+
+    # -- blocks ------------------------------------------------------------
+
+    def _blocks(self, lines: list[Line], *, in_notice: bool, at_start: bool) -> list[Block]:
+        """Classify body lines. at_start: the first line may be an addressee."""
+        blocks: list[Block] = []
+        expect_subtitle = False
+        i = 0
+        while i < len(lines):
+            ln = lines[i]
+            text = ln.text
+            if "\t" in text:
+                rows = []
+                first = ln.number
+                while i < len(lines) and "\t" in lines[i].text and (
+                    not rows or not lines[i].gap_before
+                ):
+                    rows.append(lines[i].text.split("\t"))
+                    i += 1
+                blocks.append(Block("table", "", first, rows=rows))
+                expect_subtitle = at_start = False
+                continue
+            block = self._classify(ln, blocks, in_notice=in_notice, at_start=at_start,
+                                   expect_subtitle=expect_subtitle)
+            blocks.append(block)
+            if block.kind == "date":
+                self._mark_signature(blocks, lines)
+                expect_subtitle = True
+                at_start = False
+            elif block.kind == "note":
+                expect_subtitle = True
+            elif block.kind == "subtitle":
+                expect_subtitle = True
+                at_start = True  # a second title may open with its own 主送
+            elif block.kind != "source":
+                expect_subtitle = False
+                at_start = False
+            i += 1
+        return blocks
+
+    def _classify(self, ln: Line, blocks: list[Block], *, in_notice: bool, at_start: bool,
+                  expect_subtitle: bool) -> Block:
+        text = ln.text
+        if tr.SOURCE.match(text) and at_start:
+            return Block("source", text, ln.number)
+        if at_start and tr.is_addressee(text):
+            return Block("addressee", text, ln.number)
+        if tr.looks_like_date(text):
+            date = tr.parse_date(text)
+            if date is None:
+                self.warn(ln.number, f"日期“{text}”无法识别（不是有效的年月日）")
+            return Block("date", text, ln.number, date=date)
+        previous = blocks[-1].kind if blocks else None
+        if tr.NOTE.match(text) and (previous in ("date", "signature") or expect_subtitle
+                                    or not in_notice):
+            return Block("note", text, ln.number)
+        if expect_subtitle and (tr.is_title_like(text) or tr.YEAR_RANGE.match(text)):
+            return Block("subtitle", text, ln.number)
+        heading = tr.heading_level(text)
+        if heading:
+            level, label = heading
+            if in_notice and level >= 3:
+                return Block("item", text[len(label) :], ln.number, label=label)
+            lead, rest = tr.split_lead(text)
+            return Block("heading", rest, ln.number, level=level, lead=lead)
+        if in_notice and ln.gap_before and tr.is_signature_line(text) and _organ_like(text):
+            # Possibly the signature of an undated notice; _close_notice decides.
+            return Block("signature", text, ln.number)
+        return Block("paragraph", text, ln.number)
+
+    @staticmethod
+    def _mark_signature(blocks: list[Block], lines: list[Line]) -> None:
+        """The short organ names directly above a date (no blank line between)
+        are its signature: one organ per line, or several on one line."""
+        gap = {ln.number: ln.gap_before for ln in lines}
+        current = blocks[-1]
+        for b in reversed(blocks[-13:-1]):
+            if gap.get(current.line, True):
+                break
+            if b.kind not in ("paragraph", "signature") or not tr.is_signature_line(b.text):
+                break
+            b.kind = "signature"
+            current = b
+
+    # -- derived facts and checks -----------------------------------------
+
+    def _study_date(self, package: Package) -> None:
+        notice = package.notice
+        if not notice:
+            return
+        year = package.issue_date.year if package.issue_date else _year_in(package.title)
+        candidates = sorted(
+            (b for b in notice.blocks if b.kind in ("paragraph", "item", "heading")),
+            key=lambda b: ("学习时间" not in b.full_text and "学习日" not in b.full_text,
+                           "学习" not in b.full_text, b.line),
+        )
+        for b in candidates:
+            if "学习" not in b.full_text:
+                break
+            for m in tr.INLINE_DATE.finditer(b.full_text):
+                y = int(m.group(1)) if m.group(1) else year
+                if y is None:
+                    continue
+                try:
+                    day = dt.date(y, int(m.group(2)), int(m.group(3)))
+                except ValueError:
+                    self.warn(b.line, f"学习日期“{m.group(0)}”无法识别")
+                    continue
+                issued = package.issue_date
+                if not m.group(1) and issued and (day - issued).days < -180:
+                    day = day.replace(year=y + 1)  # a December notice for January
+                package.study_date, package.study_date_line = day, b.line
+                return
+        self.warn(notice.title_line, "通知中没有找到学习日期（如“3月11日为教职工政治理论学习时间”）")
+
+    def _check(self, package: Package) -> None:
+        seen: dict[int, int] = {}
+        expected = 1
+        for att in package.attachments:
+            if att.number in seen:
+                self.warn(att.line, f"{att.label} 编号重复（第 {seen[att.number]} 行已有附件{att.number}）")
+            else:
+                seen[att.number] = att.line
+            if att.number > expected:
+                missing = "、".join(f"附件{n}" for n in range(expected, att.number))
+                self.warn(att.line, f"缺少{missing}（{att.label} 之前）")
+            expected = max(expected, att.number + 1)
+            if not att.title and not att.blocks:
+                self.warn(att.line, f"{att.label} 没有内容")
+            elif not att.blocks:
+                self.warn(att.line, f"{att.label} 只有标题，没有正文")
+        notice = package.notice
+        if not notice or not notice.items:
+            return
+        items = notice.items
+        if package.attachments and len(items) != len(package.attachments):
+            self.warn(items[0].line, f"通知列出 {len(items)} 项学习内容，但有 "
+                      f"{len(package.attachments)} 个附件")
+        by_number = {a.number: a for a in package.attachments}
+        for n, item in enumerate(items, start=1):
+            att = by_number.get(n)
+            if att is None:
+                if package.attachments:
+                    self.warn(item.line, f"通知第 {n} 项学习内容没有对应的附件{n}")
+                continue
+            if att.title and _overlap(item.text, "".join(att.title)) < 0.5:
+                self.warn(item.line, f"通知第 {n} 项与附件{n}的标题差别较大，请核对顺序")
+
+
+def _unsign(blocks: list[Block]) -> list[Block]:
+    """An organ-like line in the middle of the body was no signature after all."""
+    for b in blocks:
+        if b.kind == "signature":
+            b.kind = "paragraph"
+    return blocks
+
+
+def _organ_like(text: str) -> bool:
+    return len(text) <= 24 and text.endswith(
+        ("部", "委", "处", "办", "室", "厅", "局", "会", "院", "校", "组", "支部", "党委",
+         "总支", "中心", "公司", "政府", "署", "馆", "站", "所", "队")
+    )
+
+
+def _year_in(text: str) -> int | None:
+    m = tr.INLINE_DATE.search(text) or None
+    if m and m.group(1):
+        return int(m.group(1))
+    import re
+
+    y = re.search(r"(\d{4})\s*年", text)
+    return int(y.group(1)) if y else None
+
+
+def _han(text: str) -> set[str]:
+    return {c for c in text if "\u4e00" <= c <= "\u9fff"}
+
+
+def _overlap(a: str, b: str) -> float:
+    ha, hb = _han(a), _han(b)
+    if not ha or not hb:
+        return 1.0
+    return len(ha & hb) / min(len(ha), len(hb))
+
+
+def iter_blocks(package: Package) -> Iterator[Block]:
+    """Every block of the package in input order (for checks and glyph scans)."""
+    yield from package.preamble
+    if package.notice:
+        n = package.notice
+        if n.addressee:
+            yield n.addressee
+        yield from n.blocks
+        yield from n.signature
+        if n.date:
+            yield n.date
+        yield from n.after
+    for att in package.attachments:
+        if att.source:
+            yield att.source
+        yield from att.blocks

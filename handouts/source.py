@@ -1,0 +1,279 @@
+"""Read a seed file into clean text lines (DESIGN.md, "read").
+
+Clerks' files come from Windows Notepad (GBK/GB18030, UTF-16, UTF-8 with a
+BOM), from Word's "save as text" (bookmark artefacts, form feeds, vertical
+tabs) or as .docx drafts. This module turns any of them into a list of lines
+and records every character it removes as a Note with its line number, so
+that nothing disappears without a trace.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Note
+
+
+class InputError(Exception):
+    """Bad input: a Chinese message that names the file and, where known, the line."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path} 第 {line} 行" if line else path
+        super().__init__(f"{where}：{message}")
+
+
+@dataclass
+class SourceText:
+    path: str
+    encoding: str
+    lines: list[str]  # lines[0] is line 1
+    notes: list[Note] = field(default_factory=list)
+
+
+# Word's text export writes bookmarks as "[bookmark: _GoBack]"; pandoc writes
+# the same shape. They are never content.
+_BOOKMARK = re.compile(r"\[bookmark:\s*[^\]\n]*\]")
+# Characters that are invisible or control codes: never content of a notice.
+_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
+_KEEP_CONTROLS = {"\t", "\n"}
+# Blank-looking characters that are legitimate indentation at a line start.
+_INDENT = " \t\u3000\u00a0\u2002\u2003\u2009"
+
+
+def _is_removable(ch: str) -> bool:
+    if ch in _KEEP_CONTROLS:
+        return False
+    if ch in _ZERO_WIDTH:
+        return True
+    cat = unicodedata.category(ch)
+    # Cc: control characters; Cs: lone surrogates (from broken UTF-16).
+    return cat in ("Cc", "Cs")
+
+
+_CONTROL_NAMES = {
+    "\x0c": "换页符 form feed",
+    "\x0b": "垂直制表符 vertical tab",
+    "\x00": "空字符 NUL",
+    "\ufeff": "字节顺序标记 BOM",
+    "\u00ad": "软连字符 soft hyphen",
+}
+
+
+def _describe(ch: str) -> str:
+    name = _CONTROL_NAMES.get(ch)
+    if name:
+        return name
+    if ch in _ZERO_WIDTH:
+        return f"零宽字符 U+{ord(ch):04X}"
+    return f"控制字符 U+{ord(ch):04X}"
+
+
+def read_source(path: str | Path) -> SourceText:
+    """Read a .txt or .docx seed. Raises InputError for anything unreadable."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise InputError(name, "文件不存在（file not found）")
+    if p.is_dir():
+        raise InputError(name, "这是一个文件夹，不是输入文件（is a directory）")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(name, f"无法读取文件（{exc.strerror or exc}）") from None
+    return read_bytes(data, name)
+
+
+def read_bytes(data: bytes, name: str) -> SourceText:
+    if not data.strip():
+        raise InputError(name, "文件为空（empty file）")
+    if data.startswith(b"PK\x03\x04"):
+        return _read_docx(data, name)
+    if data.startswith(b"%PDF"):
+        raise InputError(name, "这是 PDF 文件，请提供 .txt 或 .docx 格式的学习材料")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(name, "这是旧版 Word（.doc）文件，请在 Word 中另存为 .docx 或 .txt")
+    text, encoding, notes = decode(data, name)
+    return _from_text(text, encoding, name, notes)
+
+
+def _from_text(text: str, encoding: str, name: str, notes: list[Note]) -> SourceText:
+    if not text.strip():
+        raise InputError(name, "文件中没有文字（only whitespace）")
+    raw_lines = _split_lines(text)
+    lines, more = clean_lines(raw_lines)
+    if not any(line.strip() for line in lines):
+        raise InputError(name, "文件中没有可用的文字（only control characters）")
+    return SourceText(name, encoding, lines, notes + more)
+
+
+def _split_lines(text: str) -> list[str]:
+    # str.splitlines() would also split at \x0b, \x0c and \x1c-\x1e, which are
+    # artefacts to remove (and note), not line ends.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\x85", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def decode(data: bytes, name: str) -> tuple[str, str, list[Note]]:
+    """Bytes → text, trying the encodings clerks actually use, in a safe order."""
+    notes: list[Note] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8", name, notes), "utf-8-sig", notes
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
+        return _strict(data[2:], enc, name, notes), enc, notes
+    guessed = _guess_utf16(data)
+    if guessed:
+        return _strict(data, guessed, name, notes), guessed, notes
+    if b"\x00" in data and data.count(b"\x00") * 50 > len(data):
+        raise InputError(name, "不是文本文件（binary data），请提供 .txt 或 .docx")
+    try:
+        text = _strict(data, "utf-8", name, notes)
+        return _check_text(text, name), "utf-8", notes
+    except InputError:
+        pass
+    if sum(1 for b in data[:4096] if b < 0x20 and b not in b"\t\n\r\x0c\x0b") > 16:
+        raise InputError(name, "不是文本文件（binary data），请提供 .txt 或 .docx")
+    text = _strict(data, "gb18030", name, notes)
+    return _check_text(text, name), "gb18030", notes
+
+
+def _guess_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: Chinese and ASCII text alike leave many zero bytes in one lane."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even_zero = sample[0::2].count(0)
+    odd_zero = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_zero > half * 0.3 and even_zero < half * 0.05:
+        return "utf-16-le"
+    if even_zero > half * 0.3 and odd_zero < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _strict(data: bytes, encoding: str, name: str, notes: list[Note]) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        # A file cut inside its last character: keep everything before it and
+        # say so, rather than reject a whole month for one broken byte.
+        if exc.end >= len(data) and len(data) - exc.start <= 3 and "end of data" in exc.reason:
+            line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+            notes.append(
+                Note(
+                    line,
+                    f"文件末尾有不完整的字符（{len(data) - exc.start} 个字节），已删除；"
+                    "文件可能被截断，请核对原文结尾",
+                    removed=data[exc.start :].hex(),
+                    severity="warning",
+                )
+            )
+            return data[: exc.start].decode(encoding)
+        line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+        raise InputError(
+            name,
+            f"无法识别文件编码（不是 UTF-8、UTF-16 或 GB18030 文本），"
+            f"第 {exc.start + 1} 个字节附近有无效数据",
+            line,
+        ) from None
+
+
+def _check_text(text: str, name: str) -> str:
+    """Reject binary data that happens to decode (GB18030 accepts a lot)."""
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0c\x0b")
+    if controls > 8 and controls * 20 > len(text):
+        raise InputError(name, "不是文本文件（binary data），请提供 .txt 或 .docx")
+    return text
+
+
+def clean_lines(raw: list[str]) -> tuple[list[str], list[Note]]:
+    """Remove artefacts line by line; every removal becomes a Note."""
+    lines: list[str] = []
+    notes: list[Note] = []
+    indented: list[int] = []
+    for number, line in enumerate(raw, start=1):
+        for match in _BOOKMARK.finditer(line):
+            notes.append(
+                Note(number, f"删除 Word 书签标记 {match.group(0)}", removed=match.group(0))
+            )
+        line = _BOOKMARK.sub("", line)
+        removed = [ch for ch in line if _is_removable(ch)]
+        if removed:
+            line = "".join(ch for ch in line if not _is_removable(ch))
+            kinds = "、".join(dict.fromkeys(_describe(ch) for ch in removed))
+            notes.append(Note(number, f"删除 {len(removed)} 个{kinds}", removed="".join(removed)))
+        stripped = line.lstrip(_INDENT)
+        lead = line[: len(line) - len(stripped)]
+        if lead and stripped:
+            if set(lead) <= {"\u3000", "\t"}:
+                indented.append(number)
+            else:
+                # A stray space before a line such as " 附件1" is a typing slip.
+                notes.append(Note(number, f"删除行首 {len(lead)} 个空格", removed=""))
+        lines.append(stripped.rstrip(_INDENT + "\u200b"))
+    if indented:
+        notes.append(
+            Note(
+                indented[0],
+                f"{len(indented)} 行的行首全角空格缩进已去除（排版时按公文格式自动缩进）",
+            )
+        )
+    return lines, notes
+
+
+def _read_docx(data: bytes, name: str) -> SourceText:
+    """A .docx draft: paragraph texts in body order, table rows as tab-separated lines."""
+    import io
+
+    try:
+        import docx  # python-docx
+        from docx.oxml.ns import qn
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise InputError(name, f"缺少 python-docx（{exc}）") from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(name, f"无法打开 Word 文件（.docx 已损坏？{exc}）") from None
+    except Exception as exc:  # python-docx raises assorted errors for odd packages
+        raise InputError(name, f"无法打开 Word 文件（{type(exc).__name__}）") from None
+    texts: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            texts.append(_docx_paragraph_text(child))
+        elif child.tag == qn("w:tbl"):
+            for row in child.iter(qn("w:tr")):
+                cells = []
+                for cell in row.iter(qn("w:tc")):
+                    parts = [_docx_paragraph_text(p) for p in cell.iter(qn("w:p"))]
+                    cells.append(" ".join(t for t in parts if t))
+                texts.append("\t".join(cells))
+    text = "\n".join(texts)
+    return _from_text(text, "docx", name, [])
+
+
+def _docx_paragraph_text(p: object) -> str:
+    from docx.oxml.ns import qn
+
+    out: list[str] = []
+    for el in p.iter():  # type: ignore[attr-defined]
+        tag = el.tag
+        if tag == qn("w:t"):
+            out.append(el.text or "")
+        elif tag == qn("w:tab"):
+            out.append("\t")
+        elif tag in (qn("w:br"), qn("w:cr")):
+            out.append("\n")
+    return "".join(out)
