@@ -93,12 +93,10 @@ class _Parser:
         m = tr.ATTACHMENT_LABEL.match(text)
         if m:
             num = tr.han_number(m.group("num")) if m.group("num") else None
-            return num, text.rstrip("：: "), ""
+            return num, text.rstrip(), ""
         m = tr.ATTACHMENT_LABEL_WITH_TITLE.match(text)
         if m and tr.is_title_like(m.group("title")):
-            return tr.han_number(m.group("num")), text[: m.start("title")].rstrip("：: "), m.group(
-                "title"
-            )
+            return tr.han_number(m.group("num")), text[: m.start("title")].rstrip(), m.group("title")
         return None
 
     # -- the notice --------------------------------------------------------
@@ -195,8 +193,8 @@ class _Parser:
         assert parsed is not None
         number, label, same_line_title = parsed
         if number is None:
+            # "附件" alone: the only (or next) attachment. The label stays as typed.
             number = ordinal
-            label = f"{label}{ordinal}" if label == "附件" else label
         att = Attachment(number=number, label=label, line=label_line.number)
         rest = lines[1:]
         title: list[Line] = []

@@ -128,37 +128,66 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[Note]]:
     """Bytes → text, trying the encodings clerks actually use, in a safe order."""
     notes: list[Note] = []
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8", name, notes), "utf-8-sig", notes
+        return _check_text(_strict(data[3:], "utf-8", name, notes), name), "utf-8-sig", notes
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         enc = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
-        return _strict(data[2:], enc, name, notes), enc, notes
+        return _check_text(_strict(data[2:], enc, name, notes), name), enc, notes
     guessed = _guess_utf16(data)
     if guessed:
-        return _strict(data, guessed, name, notes), guessed, notes
-    if b"\x00" in data and data.count(b"\x00") * 50 > len(data):
+        return _check_text(_strict(data, guessed, name, notes), name), guessed, notes
+    if data.count(b"\x00") * 50 > len(data) or _binary_bytes(data):
         raise InputError(name, "不是文本文件（binary data），请提供 .txt 或 .docx")
-    try:
-        text = _strict(data, "utf-8", name, notes)
-        return _check_text(text, name), "utf-8", notes
-    except InputError:
-        pass
-    if sum(1 for b in data[:4096] if b < 0x20 and b not in b"\t\n\r\x0c\x0b") > 16:
-        raise InputError(name, "不是文本文件（binary data），请提供 .txt 或 .docx")
-    text = _strict(data, "gb18030", name, notes)
-    return _check_text(text, name), "gb18030", notes
+    failures: list[InputError] = []
+    decoded: list[tuple[float, str, str, list[Note]]] = []
+    for encoding in ("utf-8", "gb18030"):
+        attempt: list[Note] = []
+        try:
+            text = _strict(data, encoding, name, attempt)
+        except InputError as exc:
+            failures.append(exc)
+            continue
+        decoded.append((_plausibility(text), encoding, text, attempt))
+    if not decoded:
+        # Report the encoding that read furthest: its error is the real one.
+        raise max(failures, key=lambda e: e.line or 0)
+    # Short GBK text can also be valid UTF-8 (as Latin/IPA letters): keep the
+    # reading that looks like Chinese; UTF-8 wins ties.
+    _, encoding, text, attempt = max(decoded, key=lambda d: d[0])
+    notes.extend(attempt)
+    return _check_text(text, name), encoding, notes
+
+
+def _plausibility(text: str) -> float:
+    def usual(ch: str) -> bool:
+        o = ord(ch)
+        # Control codes count as usual: they are removed either way.
+        return (o < 0xA0 or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F
+                or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F or 0x3400 <= o <= 0x4DBF)
+
+    return sum(map(usual, text)) / max(1, len(text))
+
+
+def _binary_bytes(data: bytes) -> bool:
+    sample = data[:4096]
+    return sum(1 for b in sample if b < 0x20 and b not in b"\t\n\r\x0c\x0b") > 16
 
 
 def _guess_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: Chinese and ASCII text alike leave many zero bytes in one lane."""
-    sample = data[:4096]
-    if len(sample) < 4 or len(sample) % 2:
+    """UTF-16 without a BOM (some Notepad versions): every line feed is a
+    16-bit unit, so each 0x0A byte sits in the same lane next to a zero byte."""
+    if len(data) < 4 or len(data) % 2:
         return None
-    even_zero = sample[0::2].count(0)
-    odd_zero = sample[1::2].count(0)
+    for encoding, pair, lane in (("utf-16-le", b"\n\x00", 0), ("utf-16-be", b"\x00\n", 1)):
+        feeds = [i for i in range(len(data)) if data[i] == 0x0A]
+        if feeds and all(i % 2 == lane and data[i - lane : i - lane + 2] == pair for i in feeds):
+            return encoding
+    sample = data[:4096]
     half = len(sample) // 2
-    if odd_zero > half * 0.3 and even_zero < half * 0.05:
+    even_zero, odd_zero = sample[0::2].count(0), sample[1::2].count(0)
+    # ASCII-heavy text without line feeds: one lane is mostly zero bytes.
+    if odd_zero > half * 0.3 and even_zero == 0:
         return "utf-16-le"
-    if even_zero > half * 0.3 and odd_zero < half * 0.05:
+    if even_zero > half * 0.3 and odd_zero == 0:
         return "utf-16-be"
     return None
 
@@ -184,8 +213,8 @@ def _strict(data: bytes, encoding: str, name: str, notes: list[Note]) -> str:
         line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
         raise InputError(
             name,
-            f"无法识别文件编码（不是 UTF-8、UTF-16 或 GB18030 文本），"
-            f"第 {exc.start + 1} 个字节附近有无效数据",
+            f"无法识别文件编码（不是 UTF-8、UTF-16 或 GB18030 文本；按 {encoding} 读取时"
+            f"第 {exc.start + 1} 个字节有无效数据）",
             line,
         ) from None
 

@@ -1,0 +1,117 @@
+"""Reading: encodings, line ends, artefacts, .docx drafts, unreadable files (issue 2)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+
+from handouts.source import InputError, read_bytes, read_source
+
+TEXT = "关于学习的通知\n各党总支：\n请认真学习。\n党委宣传部\n2025年3月4日\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix", "expected"),
+    [
+        ("utf-8", b"", "utf-8"),
+        ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
+        ("utf-16-le", b"\xff\xfe", "utf-16-le"),
+        ("utf-16-be", b"\xfe\xff", "utf-16-be"),
+        ("utf-16-le", b"", "utf-16-le"),
+        ("gb18030", b"", "gb18030"),
+        ("gbk", b"", "gb18030"),
+    ],
+)
+def test_encodings(encoding: str, prefix: bytes, expected: str) -> None:
+    src = read_bytes(prefix + TEXT.encode(encoding), "x.txt")
+    assert src.encoding == expected
+    assert src.lines == TEXT.splitlines()
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\n"])
+def test_line_ends(newline: str) -> None:
+    data = TEXT.replace("\n", newline).encode("gb18030")
+    assert read_bytes(data, "x.txt").lines == TEXT.splitlines()
+
+
+def test_artefacts_removed_with_notes() -> None:
+    text = "标题\n[bookmark: _GoBack]正文\x0c一\u200b二\x0b三\n 附件1\n\u3000\u3000缩进段落\n"
+    src = read_bytes(text.encode("utf-8"), "x.txt")
+    assert src.lines == ["标题", "正文一二三", "附件1", "缩进段落"]
+    by_line = {}
+    for note in src.notes:
+        by_line.setdefault(note.line, []).append(note)
+    assert [n.removed for n in by_line[2] if n.removed] == ["[bookmark: _GoBack]", "\x0c\u200b\x0b"]
+    assert any("空格" in n.message for n in by_line[3])
+    assert any("缩进" in n.message for n in by_line[4])
+
+
+def test_truncated_multibyte_character_is_noted_not_fatal() -> None:
+    data = "第一行\n第二行内容".encode()[:-1]
+    src = read_bytes(data, "cut.txt")
+    assert src.lines == ["第一行", "第二行内"]
+    warning = [n for n in src.notes if n.severity == "warning"]
+    assert warning and warning[0].line == 2 and "截断" in warning[0].message
+
+
+def test_docx_draft(tmp_path: Path) -> None:
+    d = docx.Document()
+    d.add_paragraph("关于学习的通知")
+    d.add_paragraph("各党总支：")
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "序号", "内容"
+    table.cell(1, 0).text, table.cell(1, 1).text = "1", "学习"
+    d.add_paragraph("请认真学习。")
+    path = tmp_path / "draft.docx"
+    d.save(str(path))
+    src = read_source(path)
+    assert src.encoding == "docx"
+    assert src.lines == ["关于学习的通知", "各党总支：", "序号\t内容", "1\t学习", "请认真学习。"]
+
+
+def test_docx_recognised_by_content_not_name(tmp_path: Path) -> None:
+    d = docx.Document()
+    d.add_paragraph("标题")
+    buf = io.BytesIO()
+    d.save(buf)
+    path = tmp_path / "misnamed.txt"
+    path.write_bytes(buf.getvalue())
+    assert read_source(path).lines == ["标题"]
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b"", "为空"),
+        (b"   \n\n  ", "为空"),
+        (bytes(range(256)) * 20, "不是文本文件"),
+        (b"%PDF-1.4\n...", "PDF"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ".doc"),
+        (b"PK\x03\x04broken zip", "Word"),
+        (b"\x00\x01\x02\x03" * 200, "不是文本文件"),
+    ],
+)
+def test_unreadable_inputs_raise_input_error(data: bytes, fragment: str) -> None:
+    with pytest.raises(InputError) as info:
+        read_bytes(data, "bad.txt")
+    assert fragment in str(info.value)
+    assert "bad.txt" in str(info.value)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="不存在"):
+        read_source(tmp_path / "none.txt")
+    with pytest.raises(InputError, match="文件夹"):
+        read_source(tmp_path)
+
+
+def test_invalid_bytes_name_the_line() -> None:
+    data = "第一行\n第二行\n".encode() + b"\xff\xfe\xfd\x80\x81 tail\n"
+    # Not UTF-8, and not GB18030 either: the message names line 3.
+    data = data.replace(b"\xff\xfe", b"\xff\xff")
+    with pytest.raises(InputError) as info:
+        read_bytes(data, "bad.txt")
+    assert info.value.line == 3
