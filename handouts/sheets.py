@@ -1,0 +1,70 @@
+"""Per-branch sheets (学习记录表, 签到表) composed from templates/sheets.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .compose import cn_date, render, shorten
+from .document import Document
+from .model import Package
+from .style import TEMPLATES
+
+SIGNIN_ROWS = 20
+# Study items on the record sheet: at most two lines of the content cell.
+ITEM_LIMIT = 54.0
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    kind: str  # manifest kind
+    template: str
+    folder: str
+    name: str
+
+
+@lru_cache(maxsize=2)
+def sheet_kinds(template_dir: Path = TEMPLATES) -> tuple[SheetKind, ...]:
+    data = tomllib.loads((template_dir / "sheets.toml").read_text(encoding="utf-8"))
+    return tuple(SheetKind(**entry) for entry in data["sheet"])
+
+
+def sheet_context(package: Package, branch: str) -> dict[str, object]:
+    issued = package.issue_date
+    when = package.study_date or issued
+    return {
+        "branch": branch,
+        "package": package,
+        "study_date": cn_date(package.study_date) if package.study_date else "　　年　　月　　日",
+        "month": f"{when.year}年{when.month}月" if when else "",
+        "items": [shorten(item, ITEM_LIMIT) for item in package.study_items],
+        "issue_iso": issued.isoformat() if issued else "",
+        "rows": SIGNIN_ROWS,
+    }
+
+
+def compose_sheet(kind: SheetKind, package: Package, branch: str,
+                  template_dir: Path = TEMPLATES) -> Document:
+    return render(kind.template, template_dir, **sheet_context(package, branch))
+
+
+def compose_bundle(package: Package, sheets: list[tuple[str, list[Document]]]) -> Document:
+    """Every branch's sheets in one document for a single duplex print job:
+    each branch starts on an odd page so that sheets never share a leaf."""
+    first = sheets[0][1][0] if sheets and sheets[0][1] else None
+    bundle = Document(
+        title=f"{package.title}：学习记录表和签到表（打印合集）",
+        author=package.issuer,
+        subject="教职工政治理论学习记录表和签到表",
+        keywords=["学习记录表", "签到表"],
+        date=first.date if first else package.issue_date,
+    )
+    for _branch, docs in sheets:
+        for n, doc in enumerate(docs):
+            for k, section in enumerate(doc.sections):
+                copy = type(section)(**vars(section))
+                copy.odd_start = n == 0 and k == 0
+                bundle.sections.append(copy)
+    return bundle
