@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -71,15 +72,33 @@ def cn_date(value: dt.date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
-def shorten(text: str, limit: int) -> str:
-    """Cut a long study item sensibly: keep the quoted document's name whole
-    where possible, else cut at a limit and mark it with ……."""
-    if len(text) <= limit:
+def zi_width(text: str) -> float:
+    """Width in 字: Han and full-width marks 1, digits, Latin and spaces ½."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in text)
+
+
+_CUT_AFTER = " 　，、：；"
+
+
+def shorten(text: str, limit: float) -> str:
+    """Fit a study item into `limit` 字: keep the quoted document's 《name》
+    when it fits, else cut at a phrase boundary and mark the cut with ……."""
+    if zi_width(text) <= limit:
         return text
     m = re.search(r"《[^》]+》", text)
-    if m and len(m.group(0)) <= limit:
+    if m and zi_width(m.group(0)) <= limit:
         return m.group(0)
-    return text[: max(1, limit - 2)] + "……"
+    room = limit - zi_width("……")
+    end, width = 0, 0.0
+    for i, ch in enumerate(text):
+        width += zi_width(ch)
+        if width > room:
+            break
+        end = i + 1
+    cut = max((i + 1 for i in range(end) if text[i] in _CUT_AFTER), default=0)
+    if cut >= end / 2:
+        end = cut
+    return text[:end].rstrip(_CUT_AFTER) + "……"
 
 
 def render(template: str, template_dir: Path = TEMPLATES, **context: Any) -> Document:

@@ -1,0 +1,68 @@
+"""--check and --fonts: can every character of a package be set, and in which face?"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .compose import compose_handout
+from .document import Document
+from .model import Package
+from .sheets import compose_sheet, sheet_kinds
+from .source import InputError, read_source
+from .style import load_style
+
+
+def required_text(package: Package, sample_branch: str = "示例党总支") -> dict[str, str]:
+    """Characters per font role for the handout and the sheets of one branch."""
+    style = load_style()
+    docs: list[Document] = [compose_handout(package)]
+    docs += [compose_sheet(kind, package, sample_branch) for kind in sheet_kinds()]
+    acc: dict[str, set[str]] = {}
+    for doc in docs:
+        for role, text in doc.text_by_role(style.roles_of_style()).items():
+            acc.setdefault(role, set()).update(text)
+    folio = style.folio
+    acc.setdefault(folio.role, set()).update(folio.format.format(n=1234567890))
+    return {role: "".join(sorted(chars)) for role, chars in acc.items()}
+
+
+def check_glyphs(package: Package) -> bool:
+    """Prepare the fonts for everything the package prints; report fallbacks and gaps."""
+    from .build import locate_char
+    from .fonts import FontConfigError, FontSet, MissingGlyphError
+
+    try:
+        prepared = FontSet.load().prepare(required_text(package))
+    except MissingGlyphError as exc:
+        where = locate_char(exc.char, package, [], Path("seeds/branches.txt"))
+        print(f"错误：{where}：{exc}", file=sys.stderr)
+        return False
+    except FontConfigError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return False
+    for char, role, family in getattr(prepared, "fallbacks", []):
+        print(f"说明：字符“{char}”（U+{ord(char):04X}）在 {role} 字体中没有，改用 {family}",
+              file=sys.stderr)
+    return True
+
+
+def print_fonts_report(seeds: list[Path]) -> int:
+    from .fonts import FontConfigError, FontSet, fonts_report
+    from .parse import parse
+
+    text: dict[str, str] = {}
+    for seed in seeds:
+        try:
+            package = parse(read_source(seed))
+        except InputError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
+        for role, chars in required_text(package).items():
+            text[role] = "".join(sorted(set(text.get(role, "")) | set(chars)))
+    try:
+        print(fonts_report(FontSet.load(), text))
+    except FontConfigError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,60 @@
+"""Branch list and safe file names (issue 6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handouts.branches import read_branches, safe_filename, unique_filenames
+from handouts.source import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_seed_branch_list() -> None:
+    names, notes = read_branches(ROOT / "seeds" / "branches.txt")
+    assert names[0] == "马克思主义学院党总支"
+    assert len(names) == 8
+    assert notes == []
+
+
+def test_comments_blanks_duplicates_and_gbk(tmp_path: Path) -> None:
+    path = tmp_path / "b.txt"
+    path.write_bytes("# 名单\n\n商学院党总支  # 注释\n　财经学院党总支\n商学院党总支\n".encode("gbk"))
+    names, notes = read_branches(path)
+    assert names == ["商学院党总支", "财经学院党总支"]
+    assert [(n.line, n.severity) for n in notes] == [(5, "warning")]
+
+
+@pytest.mark.parametrize("content", [b"", b"# only comments\n\n"])
+def test_empty_list_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "b.txt"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="名单"):
+        read_branches(path)
+
+
+def test_missing_list(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="找不到"):
+        read_branches(tmp_path / "none.txt")
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("商学院党总支", "商学院党总支"),
+        ("机关/直属党支部", "机关_直属党支部"),
+        ('a\\b:c*d?e"f<g>h|i', "a_b_c_d_e_f_g_h_i"),
+        (".隐藏党支部", "隐藏党支部"),
+        ("..", "_"),
+        ("CON", "_CON"),
+        ("第一党支部.", "第一党支部"),
+    ],
+)
+def test_safe_filename(name: str, safe: str) -> None:
+    assert safe_filename(name) == safe
+
+
+def test_unique_filenames_keep_branches_apart() -> None:
+    assert unique_filenames(["a/b", "a_b", "A_B"]) == ["a_b", "a_b-2", "A_B-3"]
