@@ -62,10 +62,18 @@ def default_seeds(seed_dir: Path, branches: Path | None) -> list[Path]:
         return []
     skip = {branches.resolve()} if branches else set()
     return sorted(
-        p for p in seed_dir.iterdir()
+        _shown(p) for p in seed_dir.iterdir()
         if p.suffix.lower() in SEED_SUFFIXES and p.is_file() and p.resolve() not in skip
         and p.name != "branches.txt" and not p.name.startswith((".", "~$"))
     )
+
+
+def _shown(path: Path) -> Path:
+    """Messages name files the way the clerk would type them: relative to here."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def _place(path: str, note: Note) -> str:
@@ -107,7 +115,7 @@ def _main(argv: list[str]) -> int:
     bad = [f for f in formats if f not in ("pdf", "docx")]
     if bad or not formats:
         _arguments().error(f"--formats 只能是 pdf、docx 或 pdf,docx，不能是 {args.formats!r}")
-    branches = Path(args.branches) if args.branches else PROJECT / "seeds" / "branches.txt"
+    branches = Path(args.branches) if args.branches else _shown(PROJECT / "seeds" / "branches.txt")
     seeds = [Path(s) for s in args.seeds] or default_seeds(PROJECT / "seeds", branches)
     if not seeds:
         print(f"错误：{PROJECT / 'seeds'} 中没有 .txt 或 .docx 输入文件", file=sys.stderr)
