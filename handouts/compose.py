@@ -81,13 +81,16 @@ _CUT_AFTER = " 　，、：；"
 
 
 def shorten(text: str, limit: float) -> str:
-    """Fit a study item into `limit` 字: keep the quoted document's 《name》
-    when it fits, else cut at a phrase boundary and mark the cut with ……."""
+    """Fit a study item into `limit` 字. A quoted document's 《name》 says most
+    in least room: keep it, without its （year range） if need be; else cut at
+    a phrase boundary and mark the cut with ……."""
     if zi_width(text) <= limit:
         return text
     m = re.search(r"《[^》]+》", text)
-    if m and zi_width(m.group(0)) <= limit:
-        return m.group(0)
+    if m:
+        for name in (m.group(0), re.sub(r"[（(][^（）()]*[）)]》$", "》", m.group(0))):
+            if zi_width(name) <= limit:
+                return name
     room = limit - zi_width("……")
     end, width = 0, 0.0
     for i, ch in enumerate(text):

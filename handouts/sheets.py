@@ -13,8 +13,9 @@ from .model import Package
 from .style import TEMPLATES
 
 SIGNIN_ROWS = 20
-# Study items on the record sheet: at most two lines of the content cell.
-ITEM_LIMIT = 54.0
+# Study items on the record sheet: one line of the content cell each
+# (126 mm at 12 pt holds 29 字, less the item number).
+ITEM_LIMIT = 28.0
 
 
 @dataclass(frozen=True)
