@@ -1,0 +1,193 @@
+"""Document → PDF with ReportLab (DESIGN.md "write", LAYOUT.md).
+
+handouts.pdf_layout decides where every glyph, rule and field goes; this
+module only draws the pages, adds bookmarks and metadata, and makes the file
+reproducible: the same input gives byte-identical output (invariant mode,
+dates fixed from the document's date).
+
+Fonts are prepared by the caller (handouts.fonts), once for many documents:
+pass it pdf_text_by_role() of each document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from reportlab import rl_config
+from reportlab.lib.rl_accel import escapePDF
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from . import __version__
+from .document import Document
+from .pdf_layout import Fonts, Glyphs, Layout, PageLayout, lay_out, text_by_role
+from .style import StyleSheet
+
+# ReportLab's AcroForm writes field appearances only in the standard 14
+# fonts; CJK typed into a field is drawn by the viewer's own font.
+FIELD_FONT = "Helvetica"
+FALLBACK_DATE = dt.date(2000, 1, 1)
+
+
+@dataclass
+class PdfInfo:
+    pages: int
+    sections: list[tuple[str, int]] = field(default_factory=list)  # (name, 1-based first page)
+
+
+def pdf_text_by_role(doc: Document, style: StyleSheet) -> dict[str, str]:
+    """Every character each font role must set in this document's PDF,
+    page numbers included, for FontSet.prepare()."""
+    return text_by_role(doc, style)
+
+
+@contextmanager
+def _binary_streams() -> Iterator[None]:
+    # ReportLab wraps compressed streams in ASCII85 by default, which its pure
+    # Python fallback encodes slowly (a third of the drawing time) and makes
+    # the file 25 % larger; binary streams are fine for every reader.
+    saved = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
+
+
+def write_pdf(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts: Fonts) -> PdfInfo:
+    layout = lay_out(doc, style, fonts)
+    with _binary_streams():
+        _write(doc, layout, out, style, fonts)
+    return PdfInfo(len(layout.pages), list(layout.sections))
+
+
+def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleSheet,
+           fonts: Fonts) -> None:
+    target = str(out) if isinstance(out, Path) else out
+    page = style.page
+    canv = Canvas(
+        target,
+        pagesize=(page.width, page.height),
+        invariant=1,
+        pageCompression=1,
+        # The canvas's initial font would be Helvetica, never embedded (L23).
+        initialFontName=fonts.font_name("body"),
+    )
+    _metadata(canv, doc)
+    widths = _Widths()
+    marks: dict[int, list[tuple[int, str]]] = {}
+    for n, (title, at) in enumerate(layout.bookmarks):
+        marks.setdefault(at, []).append((n, title))
+    for index, pl in enumerate(layout.pages):
+        for n, title in marks.get(index, []):
+            canv.bookmarkPage(f"section{n}")
+            canv.addOutlineEntry(title, f"section{n}", level=0)
+        _draw_page(canv, pl, page.height, widths)
+        canv.showPage()
+    if layout.bookmarks:
+        canv.showOutline()
+    canv.save()
+
+
+def _metadata(canv: Canvas, doc: Document) -> None:
+    canv.setTitle(doc.title)
+    canv.setAuthor(doc.author)
+    canv.setSubject(doc.subject)
+    canv.setKeywords(list(doc.keywords))
+    canv.setCreator(f"handouts {__version__}")
+    stamp = (doc.date or FALLBACK_DATE).strftime("D:%Y%m%d000000+08'00'")
+    # Creation and modification dates: the document's date, not the clock.
+    canv.setDateFormatter(lambda *_: stamp)
+
+
+class _Widths(dict):  # type: ignore[type-arg]
+    """font name → {character → advance in 1/1000 em}, filled as drawn."""
+
+    def __missing__(self, name: str) -> dict[str, float]:
+        face = pdfmetrics.getFont(name).face
+        table = self[name] = _CharWidths(face)
+        return table
+
+
+class _CharWidths(dict):  # type: ignore[type-arg]
+    def __init__(self, face: object) -> None:
+        super().__init__()
+        self.face = face
+
+    def __missing__(self, ch: str) -> float:
+        value = self[ch] = self.face.getCharWidth(ord(ch))  # type: ignore[attr-defined]
+        return value
+
+
+def _draw_page(canv: Canvas, pl: PageLayout, height: float, widths: _Widths) -> None:
+    if pl.strokes:
+        canv.setStrokeColorRGB(0, 0, 0)
+        by_width: dict[float, list[tuple[float, float, float, float]]] = {}
+        for s in pl.strokes:
+            by_width.setdefault(s.width, []).append((s.x0, height - s.y0, s.x1, height - s.y1))
+        for width, lines in by_width.items():
+            canv.setLineWidth(width)
+            canv.lines(lines)
+    if pl.glyphs:
+        canv.addLiteral(_text_operators(canv, pl.glyphs, height, widths))
+    for f in pl.fields:
+        canv.acroForm.textfield(
+            name=f.name,
+            x=f.x,
+            y=height - f.top - f.height,
+            width=f.width,
+            height=f.height,
+            fontName=FIELD_FONT,
+            fontSize=f.size,
+            borderWidth=0,
+            borderColor=None,
+            fillColor=None,
+            textColor=None,
+            fieldFlags="multiline" if f.multiline else "",
+            maxlen=0,
+            annotationFlags="print",
+        )
+
+
+def _text_operators(canv: Canvas, glyphs: list[Glyphs], height: float, widths: _Widths) -> str:
+    """PDF text operators for a page's glyph runs, black.
+
+    Written directly, in the form ReportLab documents for its dynamic
+    (TrueType) fonts (reportlab.pdfbase.ttfonts: splitString and
+    getSubsetInternalName), because ReportLab's text object formats every
+    number and re-measures every string, a third of the build time.
+
+    Each string starts at an explicit position: a run is split wherever the
+    font subset changes (256 glyphs each), and the PDF spec applies Tc after
+    every glyph while pdfminer (pdfplumber) drops it after a string's last
+    one, so relative positioning would read back drifted.
+    """
+    doc = canv._doc
+    ops = ["BT 0 g"]
+    state: tuple[str, float] | None = None
+    cs = None
+    for g in glyphs:
+        font = pdfmetrics.getFont(g.font)
+        if g.char_space != cs:
+            cs = g.char_space
+            ops.append(f"{cs:.4f} Tc")
+        x, y = g.x, height - g.baseline
+        chunks = font.splitString(g.text, doc)
+        start = 0
+        for subset, chunk in chunks:
+            name = font.getSubsetInternalName(subset, doc)
+            if state != (name, g.size):
+                state = (name, g.size)
+                ops.append(f"{name} {g.size:g} Tf")
+            ops.append(f"1 0 0 1 {x:.3f} {y:.3f} Tm ({escapePDF(chunk)}) Tj")
+            if len(chunks) > 1:  # one byte per glyph: the chunk's characters
+                part = g.text[start : start + len(chunk)]
+                start += len(part)
+                x += sum(map(widths[g.font].__getitem__, part)) * g.size / 1000 + len(part) * cs
+    ops.append("ET")
+    return "\n".join(ops)
