@@ -41,14 +41,21 @@ def read_branches(path: Path) -> tuple[list[str], list[Note]]:
     return branches, notes
 
 
-def safe_filename(name: str, limit: int = 80) -> str:
+# File systems limit a name to 255 bytes; the sheet name, a temporary
+# prefix and "（新生成）" are added to this part, so it stays well below.
+NAME_BYTES = 120
+
+
+def safe_filename(name: str, limit: int = NAME_BYTES) -> str:
     """A file name that every system accepts; the real name stays on the page."""
     s = unicodedata.normalize("NFC", name)
     s = _UNSAFE.sub("_", s).strip().lstrip(".").rstrip(". ")
     s = re.sub(r"\s+", " ", s)
     if not s or s.upper() in _RESERVED:
         s = f"_{s}" if s else "_"
-    return s[:limit]
+    while len(s.encode("utf-8")) > limit:  # cut on a character boundary
+        s = s[:-1]
+    return s.rstrip(". ") or "_"
 
 
 def unique_filenames(names: list[str]) -> list[str]:

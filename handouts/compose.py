@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from .document import Blank, Block, Cell, Document, Paragraph, Row, Run, Section, Signature, Table
@@ -50,9 +51,11 @@ def xml_text(value: Any) -> str:
 
 
 @lru_cache(maxsize=2)
-def environment(template_dir: Path = TEMPLATES) -> jinja2.Environment:
+def environment(template_dir: Path = TEMPLATES) -> ImmutableSandboxedEnvironment:
     """One Jinja2 environment per process: templates are parsed once."""
-    env = jinja2.Environment(
+    # Sandboxed: a template edited by a clerk cannot reach Python internals
+    # or the file system, only the data handed to it.
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

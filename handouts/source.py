@@ -198,7 +198,10 @@ def _strict(data: bytes, encoding: str, name: str, notes: list[Note]) -> str:
     except UnicodeDecodeError as exc:
         # A file cut inside its last character: keep everything before it and
         # say so, rather than reject a whole month for one broken byte.
-        if exc.end >= len(data) and len(data) - exc.start <= 3 and "end of data" in exc.reason:
+        # UTF-8 says "unexpected end of data", GB18030 "incomplete multibyte
+        # sequence", UTF-16 "truncated data".
+        cut = ("end of data", "incomplete multibyte", "truncated data")
+        if exc.end >= len(data) and len(data) - exc.start <= 3 and any(c in exc.reason for c in cut):
             line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
             notes.append(
                 Note(

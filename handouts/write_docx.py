@@ -498,10 +498,11 @@ class DocxWriter:
     def _properties(self, package: Any, doc: Document) -> None:
         when = dt.datetime.combine(doc.date, dt.time()) if doc.date else _EPOCH
         props = package.core_properties
-        props.title = doc.title
-        props.author = doc.author
-        props.subject = doc.subject
-        props.keywords = "; ".join(doc.keywords)
+        # Core properties hold at most 255 characters (OPC); the text is in the body.
+        props.title = doc.title[:255]
+        props.author = doc.author[:255]
+        props.subject = doc.subject[:255]
+        props.keywords = "; ".join(doc.keywords)[:255]
         props.comments = ""
         props.category = ""
         props.last_modified_by = GENERATOR

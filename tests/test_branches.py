@@ -58,3 +58,10 @@ def test_safe_filename(name: str, safe: str) -> None:
 
 def test_unique_filenames_keep_branches_apart() -> None:
     assert unique_filenames(["a/b", "a_b", "A_B"]) == ["a_b", "a_b-2", "A_B-3"]
+
+
+def test_long_names_fit_the_file_system() -> None:
+    name = "很长的党支部名称" * 30
+    safe = safe_filename(name)
+    assert len(safe.encode("utf-8")) <= 120
+    assert name.startswith(safe)

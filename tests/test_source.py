@@ -115,3 +115,12 @@ def test_invalid_bytes_name_the_line() -> None:
     with pytest.raises(InputError) as info:
         read_bytes(data, "bad.txt")
     assert info.value.line == 3
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16-le"])
+def test_truncated_file_in_other_encodings(encoding: str) -> None:
+    bom = b"\xff\xfe" if encoding == "utf-16-le" else b""
+    data = bom + "第一行\n第二行内容".encode(encoding)[:-1]
+    src = read_bytes(data, "cut.txt")
+    assert src.lines == ["第一行", "第二行内"]
+    assert any("截断" in n.message and n.line == 2 for n in src.notes)

@@ -1,0 +1,303 @@
+"""One seed → every output file and manifest.json (DESIGN.md, "build").
+
+The only stage that touches the disk for output. Every file is written under
+a temporary name in its own folder and renamed into place, so a build killed
+at any moment leaves complete files only; manifest.json is written last. A
+file that no longer matches the previous manifest was edited by hand and is
+kept unless --force.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from . import __version__
+from .branches import read_branches, safe_filename, unique_filenames
+from .compose import ComposeError, compose_handout
+from .document import Document
+from .model import Package
+from .sheets import compose_bundle, compose_sheet, sheet_kinds
+from .source import InputError
+from .style import StyleError, StyleSheet, load_style
+
+MANIFEST = "manifest.json"
+TMP_PREFIX = ".handouts-"
+
+
+@dataclass
+class OutputFile:
+    path: str  # relative to the seed's output folder, POSIX separators
+    kind: str  # handout | record-sheet | signin-sheet | print-bundle
+    format: str  # pdf | docx
+    branch: str | None
+    pages: int | None
+    sha256: str
+    blank_pages: int | None = None  # pages added so that branches start on odd pages
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "kind": self.kind, "format": self.format,
+                               "branch": self.branch, "pages": self.pages, "sha256": self.sha256}
+        if self.blank_pages is not None:
+            out["blank_pages"] = self.blank_pages
+        return out
+
+
+@dataclass
+class BuildContext:
+    """What a process loads once and reuses for every document it writes."""
+
+    style: StyleSheet = field(default_factory=load_style)
+    timings: dict[str, float] = field(default_factory=dict)
+    _fontset: Any = None
+
+    @property
+    def fontset(self) -> Any:
+        if self._fontset is None:
+            from .fonts import FontSet
+
+            with self.timer("fonts"):
+                self._fontset = FontSet.load()
+        return self._fontset
+
+    def timer(self, stage: str) -> _Timer:
+        return _Timer(self.timings, stage)
+
+
+class _Timer:
+    def __init__(self, acc: dict[str, float], stage: str) -> None:
+        self.acc, self.stage = acc, stage
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.acc[self.stage] = self.acc.get(self.stage, 0.0) + time.perf_counter() - self.start
+
+
+class BuildError(Exception):
+    """A content error found while building: Chinese message with file and line."""
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class OutputFolder:
+    """Atomic, hand-edit-respecting writes into one seed's output folder."""
+
+    def __init__(self, root: Path, force: bool, fence: Path | None = None) -> None:
+        self.root = root
+        # Nothing may be written outside the chosen output folder.
+        self.fence = (fence or root).resolve()
+        self.force = force
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.previous = self._previous_manifest()
+        self.warnings: list[str] = []
+        # Hand-edited files left in place: remembered in the manifest so that
+        # later builds go on protecting them.
+        self.edited: list[dict[str, str]] = []
+        self.remove_stale_temporaries()
+
+    def _previous_manifest(self) -> dict[str, str]:
+        """path → sha256 as generated: the files listed, and those kept for hand edits."""
+        try:
+            data = json.loads((self.root / MANIFEST).read_text(encoding="utf-8"))
+            entries = [*data.get("files", []), *data.get("edited", [])]
+            return {f["path"]: f["sha256"] for f in entries}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+
+    def remove_stale_temporaries(self) -> None:
+        """Temporary files of a build that was killed: never complete, never ours to keep."""
+        for tmp in self.root.rglob(f"{TMP_PREFIX}*"):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+    def resolve(self, relative: str) -> Path:
+        target = (self.root / relative).resolve()
+        if self.fence not in target.parents:
+            raise BuildError(f"输出路径越界：{relative}")  # never write outside OUT
+        return target
+
+    def write(self, relative: str, data: bytes) -> str:
+        """Write data at relative (atomically); returns the path actually used."""
+        target = self.resolve(relative)
+        if target.exists():
+            current = target.read_bytes()
+            if current == data:
+                return relative  # unchanged: keep the file and its time stamp
+            recorded = self.previous.get(relative)
+            if recorded is not None and recorded != sha256_of(current) and not self.force:
+                self.edited.append({"path": relative, "sha256": recorded})
+                stem, suffix = os.path.splitext(relative)
+                relative = f"{stem}（新生成）{suffix}"
+                self.warnings.append(
+                    f"{target} 在上次生成后被手工修改过，未覆盖；新文件写为 {self.root / relative}"
+                    "（确认无需保留修改时加 --force）"
+                )
+                target = self.resolve(relative)
+        atomic_write(target, data)
+        return relative
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{TMP_PREFIX}{os.getpid()}-{target.name}")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _render(writer: Callable[[BinaryIO], Any]) -> tuple[bytes, Any]:
+    buf = io.BytesIO()
+    info = writer(buf)
+    return buf.getvalue(), info
+
+
+def build_all(packages: list[Package], *, out: Path, branches: Path, formats: list[str],
+              force: bool) -> int:
+    from .fonts import FontConfigError, MissingGlyphError
+
+    try:
+        names, notes = read_branches(branches)
+    except InputError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    for note in notes:
+        print(f"警告：{branches} 第 {note.line} 行：{note.message}", file=sys.stderr)
+    ctx = BuildContext()
+    status = 0
+    for package in packages:
+        for note in package.warnings:
+            print(f"警告：{package.path} 第 {note.line} 行：{note.message}", file=sys.stderr)
+        try:
+            folder, files = build_package(package, out=out, branches=names, formats=formats,
+                                          force=force, ctx=ctx, branches_path=branches)
+        except MissingGlyphError as exc:
+            print(f"错误：{locate_char(exc.char, package, names, branches)}：{exc}", file=sys.stderr)
+            status = 1
+            continue
+        except (BuildError, FontConfigError, StyleError, ComposeError) as exc:
+            print(f"错误：{package.path}：{exc}", file=sys.stderr)
+            status = 1
+            continue
+        for w in folder.warnings:
+            print(f"警告：{w}", file=sys.stderr)
+        pages = sum(f.pages or 0 for f in files if f.kind == "handout" and f.format == "pdf")
+        print(f"完成：{package.path} → {folder.root}（{len(files)} 个文件"
+              + (f"，学习材料 {pages} 页" if pages else "") + "）", file=sys.stderr)
+    return status
+
+
+def locate_char(char: str, package: Package, branches: list[str], branches_path: Path) -> str:
+    """Where a character stands in the input: file and line, for the error message."""
+    from .source import read_source
+
+    try:
+        lines = read_source(package.path).lines
+    except InputError:
+        lines = []
+    for number, line in enumerate(lines, start=1):
+        if char in line:
+            return f"{package.path} 第 {number} 行"
+    for branch in branches:
+        if char in branch:
+            return f"{branches_path}（{branch}）"
+    return package.path
+
+
+def build_package(package: Package, *, out: Path, branches: list[str], formats: Iterable[str],
+                  force: bool, ctx: BuildContext, branches_path: Path | None = None
+                  ) -> tuple[OutputFolder, list[OutputFile]]:
+    from .write_docx import write_docx
+    from .write_pdf import pdf_text_by_role, write_pdf
+
+    formats = list(formats)
+    stem = safe_filename(Path(package.path).stem)
+    folder = OutputFolder(out / stem, force, fence=out)
+    style = ctx.style
+    kinds = sheet_kinds()
+    with ctx.timer("compose"):
+        handout = compose_handout(package)
+        file_names = unique_filenames(branches)
+        sheets = [(b, [compose_sheet(k, package, b) for k in kinds]) for b in branches]
+        bundle = compose_bundle(package, sheets)
+    with ctx.timer("fonts"):
+        text: dict[str, str] = {}
+        for doc in (handout, bundle):
+            for role, chars in pdf_text_by_role(doc, style).items():
+                text[role] = text.get(role, "") + chars
+        prepared = ctx.fontset.prepare({r: "".join(sorted(set(t))) for r, t in text.items()})
+
+    files: list[OutputFile] = []
+
+    def emit(doc: Document, relative: str, kind: str, branch: str | None) -> None:
+        if "pdf" in formats:
+            with ctx.timer("write_pdf"):
+                data, info = _render(lambda fh: write_pdf(doc, fh, style=style, fonts=prepared))
+            path = folder.write(f"{relative}.pdf", data)
+            files.append(OutputFile(path, kind, "pdf", branch, info.pages, sha256_of(data)))
+        if "docx" in formats:
+            with ctx.timer("write_docx"):
+                data, _ = _render(lambda fh: write_docx(doc, fh, style=style, fonts=ctx.fontset))
+            path = folder.write(f"{relative}.docx", data)
+            files.append(OutputFile(path, kind, "docx", branch, None, sha256_of(data)))
+
+    emit(handout, _handout_name(package), "handout", None)
+    for (branch, docs), fname in zip(sheets, file_names, strict=True):
+        for kind, doc in zip(kinds, docs, strict=True):
+            emit(doc, f"{kind.folder}/{fname}{kind.name}", kind.kind, branch)
+    if "pdf" in formats:
+        with ctx.timer("write_pdf"):
+            data, info = _render(lambda fh: write_pdf(bundle, fh, style=style, fonts=prepared))
+        sheet_pages = sum(f.pages or 0 for f in files
+                          if f.format == "pdf" and f.kind in {k.kind for k in kinds})
+        path = folder.write("学习记录表和签到表（打印合集）.pdf", data)
+        files.append(OutputFile(path, "print-bundle", "pdf", None, info.pages, sha256_of(data),
+                                blank_pages=info.pages - sheet_pages))
+    write_manifest(folder, package, files)
+    return folder, files
+
+
+def _handout_name(package: Package) -> str:
+    return safe_filename(package.title or Path(package.path).stem)
+
+
+def write_manifest(folder: OutputFolder, package: Package, files: list[OutputFile]) -> None:
+    seed = Path(package.path)
+    try:
+        seed_sha = sha256_of(seed.read_bytes())
+    except OSError:
+        seed_sha = None
+    try:
+        shown = seed.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        shown = seed.as_posix()
+    manifest = {
+        "seed": shown,
+        "seed_sha256": seed_sha,
+        "generator": f"handouts {__version__}",
+        "files": [f.to_json() for f in files],
+    }
+    if folder.edited:
+        # Files a clerk edited, with the digest they had when generated.
+        manifest["edited"] = folder.edited
+    data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    atomic_write(folder.root / MANIFEST, data)
