@@ -30,7 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from .document import Blank, Block, Cell, Document, Paragraph, Row, Run, Section, Signature, Table
 from .linebreak import Line, break_lines, justify_offsets
 from .style import MM, ParagraphStyle, StyleSheet
-from .titles import balance_title
+from .titles import TITLE_ROLE, balance_title
 
 EPS = 1e-6
 # Whitespace is never drawn; its advance in em (LAYOUT.md, brief). Other
@@ -50,7 +50,6 @@ RULE_WEIGHT = 0.5  # relative to the cell border
 # The role whose font sets empty lines and fields (LAYOUT.md: everything else is body).
 BODY_ROLE = "body"
 # Paragraph styles in this font role are titles: balanced lines (L09, L10).
-TITLE_ROLE = "title"
 
 
 class Fonts(Protocol):

@@ -52,6 +52,9 @@ _TAIL = re.compile("^[的之]?(?:" + "|".join(DOC_TYPES) + ")$")
 # Whatever may surround a tail and still leave it a tail: "》的通知" is one.
 _TAIL_STRIP = "".join(sorted(CLOSERS | OPENERS | set("。，、；："))) + " \u3000"
 
+# Paragraph styles set in this font role get balanced title lines (L10).
+TITLE_ROLE = "title"
+
 
 def is_tail(line: str) -> bool:
     """A line that holds only a document-type ending such as 的通知 (L10)."""

@@ -35,6 +35,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from . import __version__
+from .compose import zi_width
 from .document import Blank, Block, Document, Paragraph, Section, Signature, Table
 from .docx_fonts import FONT_RT, OBFUSCATED_FONT_CT, EmbeddedFont, EmbedRefused, embed, font_entry, font_table
 from .docx_styles import (
@@ -62,7 +63,8 @@ from .docx_xml import (
     width_in_chars,
 )
 from .linebreak import NO_END, NO_START
-from .style import MM, StyleSheet
+from .style import MM, ParagraphStyle, StyleSheet
+from .titles import TITLE_ROLE, balance_title
 
 GENERATOR = f"handouts {__version__}"
 _DROPPED_PARTS = frozenset({
@@ -230,6 +232,14 @@ class DocxWriter:
             # As in the PDF, only its first lines must not end a page.
             set_ppr(p, on_off("w:keepNext", False))
             set_ppr(p, on_off("w:widowControl"))
+        if pstyle.role == TITLE_ROLE:
+            # Word would wrap a long title anywhere; give it the balanced
+            # phrase breaks the PDF uses (LAYOUT.md L10).
+            for i, line in enumerate(self._title_lines(block, pstyle)):
+                if i:
+                    p.append(el("w:r", el("w:br")))
+                p.append(text_run(line, _rpr(None, line)))
+            return [p]
         for run in block.runs:
             if run.br:
                 p.append(el("w:r", el("w:br")))
@@ -237,6 +247,12 @@ class DocxWriter:
             char_style = role_style_id(run.role) if run.role and run.role != pstyle.role else None
             p.append(text_run(run.text, _rpr(char_style, run.text)))
         return [p]
+
+    def _title_lines(self, block: Paragraph, pstyle: ParagraphStyle) -> list[str]:
+        page = self.style.page
+        width = page.block_width - (pstyle.left_indent + pstyle.right_indent) * page.body_size
+        lines = ["".join(r.text for r in runs) for runs in block.lines()]
+        return balance_title(lines, lambda text: zi_width(text) * pstyle.size, width)
 
     def blank(self, block: Blank) -> list[etree._Element]:
         """Empty body lines: one grid line each."""

@@ -430,3 +430,33 @@ def test_restricted_fonts_are_never_embedded(tmp_path: Path, embedded: Docx, fon
     font.save(path)
     with pytest.raises(EmbedRefused):
         subset_face(str(path), 0, "学习", "仿宋_GB2312")
+
+
+def test_titles_break_where_the_pdf_breaks(docx: Docx, handout: Document, style: StyleSheet) -> None:
+    """L10: Word gets explicit breaks at the same phrase boundaries as the PDF."""
+    from handouts.titles import TITLE_ROLE
+
+    titles = [p for p in handout.paragraphs() if style[p.style].role == TITLE_ROLE]
+    ids = {style_id(p.style) for p in titles}
+    written = []
+    for p in docx.document.iter(w("p")):
+        ps = p.find("w:pPr/w:pStyle", NS)
+        if ps is not None and ps.get(w("val")) in ids:
+            lines, cur = [], []
+            for el in p.iter(w("t"), w("br")):
+                if el.tag == w("br"):
+                    lines.append("".join(cur))
+                    cur = []
+                else:
+                    cur.append(el.text or "")
+            written.append([*lines, "".join(cur)])
+    assert len(written) == len(titles)
+    long_ones = [lines for lines in written if len(lines) > 1]
+    assert len(long_ones) >= 6
+    for lines in written:
+        # each line fits 22 pt across the block and none is a bare tail
+        assert all(len(line) <= 20 for line in lines), lines
+        assert not any(line in ("的通知", "通知", "的意见") for line in lines)
+    five = ["重庆市人民政府办公厅", "四川省人民政府办公厅", "关于印发《进一步强化川渝",
+            "公共服务共建共享行动方案", "（2025—2027年）》的通知"]
+    assert five in written
