@@ -15,10 +15,10 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from . import __version__
 from .branches import read_branches, safe_filename, unique_filenames
@@ -165,12 +165,6 @@ def atomic_write(target: Path, data: bytes) -> None:
             tmp.unlink()
 
 
-def _render(writer: Callable[[BinaryIO], Any]) -> tuple[bytes, Any]:
-    buf = io.BytesIO()
-    info = writer(buf)
-    return buf.getvalue(), info
-
-
 def build_all(packages: list[Package], *, out: Path, branches: Path, formats: list[str],
               force: bool) -> int:
     from .fonts import FontConfigError, MissingGlyphError
@@ -226,8 +220,7 @@ def locate_char(char: str, package: Package, branches: list[str], branches_path:
 def build_package(package: Package, *, out: Path, branches: list[str], formats: Iterable[str],
                   force: bool, ctx: BuildContext, branches_path: Path | None = None
                   ) -> tuple[OutputFolder, list[OutputFile]]:
-    from .write_docx import write_docx
-    from .write_pdf import pdf_text_by_role, write_pdf
+    from .write_pdf import pdf_text_by_role
 
     formats = list(formats)
     stem = safe_filename(Path(package.path).stem)
@@ -246,34 +239,109 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
                 text[role] = text.get(role, "") + chars
         prepared = ctx.fontset.prepare({r: "".join(sorted(set(t))) for r, t in text.items()})
 
-    files: list[OutputFile] = []
+    jobs: list[Job] = []
 
     def emit(doc: Document, relative: str, kind: str, branch: str | None) -> None:
-        if "pdf" in formats:
-            with ctx.timer("write_pdf"):
-                data, info = _render(lambda fh: write_pdf(doc, fh, style=style, fonts=prepared))
-            path = folder.write(f"{relative}.pdf", data)
-            files.append(OutputFile(path, kind, "pdf", branch, info.pages, sha256_of(data)))
-        if "docx" in formats:
-            with ctx.timer("write_docx"):
-                data, _ = _render(lambda fh: write_docx(doc, fh, style=style, fonts=ctx.fontset))
-            path = folder.write(f"{relative}.docx", data)
-            files.append(OutputFile(path, kind, "docx", branch, None, sha256_of(data)))
+        for fmt in ("pdf", "docx"):
+            if fmt in formats:
+                jobs.append(Job(fmt, doc, f"{relative}.{fmt}", kind, branch))
 
     emit(handout, _handout_name(package), "handout", None)
     for (branch, docs), fname in zip(sheets, file_names, strict=True):
         for kind, doc in zip(kinds, docs, strict=True):
             emit(doc, f"{kind.folder}/{fname}{kind.name}", kind.kind, branch)
     if "pdf" in formats:
-        with ctx.timer("write_pdf"):
-            data, info = _render(lambda fh: write_pdf(bundle, fh, style=style, fonts=prepared))
-        sheet_pages = sum(f.pages or 0 for f in files
-                          if f.format == "pdf" and f.kind in {k.kind for k in kinds})
-        path = folder.write("学习记录表和签到表（打印合集）.pdf", data)
-        files.append(OutputFile(path, "print-bundle", "pdf", None, info.pages, sha256_of(data),
-                                blank_pages=info.pages - sheet_pages))
+        jobs.append(Job("pdf", bundle, "学习记录表和签到表（打印合集）.pdf", "print-bundle", None))
+    with ctx.timer("write"):
+        rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset))
+    files: list[OutputFile] = []
+    for job, (data, pages) in zip(jobs, rendered, strict=True):
+        path = folder.write(job.relative, data)
+        files.append(OutputFile(path, job.kind, job.format, job.branch, pages, sha256_of(data)))
+    sheet_kinds_ = {k.kind for k in kinds}
+    sheet_pages = sum(f.pages or 0 for f in files if f.format == "pdf" and f.kind in sheet_kinds_)
+    for f in files:
+        if f.kind == "print-bundle" and f.pages is not None:
+            f.blank_pages = f.pages - sheet_pages
     write_manifest(folder, package, files)
     return folder, files
+
+
+@dataclass
+class Job:
+    format: str  # pdf | docx
+    doc: Document
+    relative: str
+    kind: str
+    branch: str | None
+
+
+@dataclass
+class _Writers:
+    """What a writer needs, prepared once in the parent process."""
+
+    style: StyleSheet
+    prepared: Any  # PreparedFonts
+    fontset: Any  # FontSet
+
+    def render(self, fmt: str, doc: Document) -> tuple[bytes, int | None]:
+        from .write_docx import write_docx
+        from .write_pdf import write_pdf
+
+        buf = io.BytesIO()
+        if fmt == "pdf":
+            info = write_pdf(doc, buf, style=self.style, fonts=self.prepared)
+            return buf.getvalue(), info.pages
+        write_docx(doc, buf, style=self.style, fonts=self.fontset)
+        return buf.getvalue(), None
+
+
+# Set just before forking the workers, which inherit it (and the fonts that
+# the parent registered with ReportLab) instead of receiving it by pickle.
+_WORK: tuple[list[Job], _Writers] | None = None
+
+
+def _render_job(index: int) -> tuple[bytes, int | None]:
+    assert _WORK is not None
+    jobs, writers = _WORK
+    return writers.render(jobs[index].format, jobs[index].doc)
+
+
+def workers_wanted() -> int:
+    """Worker processes for writing: one per core (at most 4), where fork exists.
+
+    HANDOUTS_JOBS=1 writes in this process (debugging, or a machine where
+    forking is unwelcome)."""
+    env = os.environ.get("HANDOUTS_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    if sys.platform != "linux":  # fork is Linux's; elsewhere spawning would re-load fonts
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def render_all(jobs: list[Job], writers: _Writers) -> list[tuple[bytes, int | None]]:
+    """Every job's bytes, in job order; in parallel where it pays."""
+    global _WORK
+    workers = workers_wanted()
+    if workers <= 1 or len(jobs) < 4:
+        return [writers.render(j.format, j.doc) for j in jobs]
+    import multiprocessing
+
+    # Largest documents first, so that no worker is left with one big job at the end.
+    order = sorted(range(len(jobs)), key=lambda i: -_weight(jobs[i]))
+    _WORK = (jobs, writers)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = dict(zip(order, pool.imap(_render_job, order, chunksize=1), strict=True))
+    finally:
+        _WORK = None
+    return [results[i] for i in range(len(jobs))]
+
+
+def _weight(job: Job) -> int:
+    size = sum(len(p.text) for p in job.doc.paragraphs())
+    return size * (3 if job.format == "pdf" else 1)
 
 
 def _handout_name(package: Package) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 
 # Glue characters forbid a break on both sides, so they sit in both tables.
@@ -79,11 +80,13 @@ _FULLWIDTH_ALNUM = ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
 _CJK_START = 0x2E80
 
 
+@lru_cache(maxsize=8192)  # a page asks about the same few hundred characters
 def is_han(ch: str) -> bool:
     o = ord(ch)
     return any(lo <= o <= hi for lo, hi in _HAN_RANGES)
 
 
+@lru_cache(maxsize=8192)
 def _is_alnum(ch: str) -> bool:
     o = ord(ch)
     if any(lo <= o <= hi for lo, hi in _FULLWIDTH_ALNUM):
@@ -92,10 +95,12 @@ def _is_alnum(ch: str) -> bool:
     return o < _CJK_START and unicodedata.category(ch)[0] in "LN"
 
 
+@lru_cache(maxsize=8192)
 def _is_digit(ch: str) -> bool:
     return unicodedata.category(ch) == "Nd"
 
 
+@lru_cache(maxsize=8192)
 def _is_mark(ch: str) -> bool:
     # Combining marks and variation selectors belong to the character before.
     return unicodedata.category(ch) in ("Mn", "Mc", "Me")
