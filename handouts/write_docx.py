@@ -204,7 +204,7 @@ class DocxWriter:
         for gi, group in enumerate(groups):
             elements: list[etree._Element] = []
             for si, section in enumerate(group.sections):
-                made = [e for block in section.blocks for e in self.block(block)]
+                made = self._section_body(section)
                 if not made:
                     made = [el("w:p")]
                 if si > 0:  # a new page inside the Word section (L14)
@@ -224,6 +224,28 @@ class DocxWriter:
                 elements.append(sect_pr)
             for e in elements:
                 body.append(e)
+
+    def _section_body(self, section: Section) -> list[etree._Element]:
+        made: list[etree._Element] = []
+        keep = False  # does the block before ask to stay with what follows?
+        for block in section.blocks:
+            elements = self.block(block)
+            if isinstance(block, Blank):
+                # As in the PDF: a title's or heading's blank line stays with
+                # it, so the chain to the next text is not broken (LibreOffice
+                # otherwise leaves a second title alone at a page's foot).
+                if keep:
+                    for p in elements:
+                        set_ppr(p, on_off("w:keepNext"))
+            else:
+                keep = isinstance(block, Paragraph) and self._keeps(block)
+            made.extend(elements)
+        return made
+
+    def _keeps(self, block: Paragraph) -> bool:
+        pstyle = self.style[block.style]
+        run_in = any(r.role and r.role != pstyle.role for r in block.runs)
+        return pstyle.keep_with_next and not run_in
 
     def block(self, block: Block) -> list[etree._Element]:
         try:
