@@ -121,6 +121,13 @@ def _main(argv: list[str]) -> int:
         print(f"错误：{PROJECT / 'seeds'} 中没有 .txt 或 .docx 输入文件", file=sys.stderr)
         return EXIT_INPUT
 
+    from .style import TEMPLATES
+
+    if not TEMPLATES.is_dir():
+        # templates/ and fonts/ live beside the package in the checkout.
+        print(f"错误：找不到模板目录 {TEMPLATES}；请在项目目录中运行 python generate.py，"
+              "或用 pip install -e . 安装", file=sys.stderr)
+        return EXIT_INPUT
     if args.fonts:
         from .fontcheck import print_fonts_report
 

@@ -146,7 +146,10 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[Note]]:
         except InputError as exc:
             failures.append(exc)
             continue
-        decoded.append((_plausibility(text), encoding, text, attempt))
+        # A reading that had to drop a cut character is worth less than one
+        # that decodes cleanly.
+        repaired = any(n.severity == "warning" for n in attempt)
+        decoded.append((_plausibility(text) - repaired, encoding, text, attempt))
     if not decoded:
         # Report the encoding that read furthest: its error is the real one.
         raise max(failures, key=lambda e: e.line or 0)

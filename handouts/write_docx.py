@@ -74,7 +74,7 @@ _DROPPED_PARTS = frozenset({
 })
 _EPOCH = dt.datetime(1980, 1, 1)
 # Parts that are the same for every document of a process (see _styles).
-_PARTS: dict[tuple[int, int, frozenset[str] | None], tuple[Any, Any, bytes]] = {}
+_PARTS: dict[tuple[int, int, frozenset[str]], tuple[Any, Any, bytes]] = {}
 
 
 def write_docx(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts: Any,
@@ -176,14 +176,15 @@ class DocxWriter:
         # Building the styles part is a third of a one-page sheet's cost and
         # the same for every sheet: build once per process and role set, parse
         # per document. The key holds the objects, so their ids stay theirs.
-        key = (id(self.style), id(self.fonts), roles)
+        key = (id(self.style), id(self.fonts), frozenset(f"role:{r}" for r in roles))
         if key not in _PARTS:
             part = serialize(styles_part(self.style, self.names, roles))
             _PARTS[key] = (self.style, self.fonts, part)
         return _PARTS[key][2]
 
     def _settings(self) -> bytes:
-        key = (id(self.style), id(self.fonts), None)
+        # Settings differ only by whether fonts are embedded.
+        key = (id(self.style), id(self.fonts), frozenset({"embed"} if self.embed else ()))
         if key not in _PARTS:
             _PARTS[key] = (self.style, self.fonts, serialize(self.settings()))
         return _PARTS[key][2]

@@ -460,3 +460,18 @@ def test_titles_break_where_the_pdf_breaks(docx: Docx, handout: Document, style:
     five = ["重庆市人民政府办公厅", "四川省人民政府办公厅", "关于印发《进一步强化川渝",
             "公共服务共建共享行动方案", "（2025—2027年）》的通知"]
     assert five in written
+
+
+def test_embedding_settings_do_not_depend_on_what_was_written_before(
+        handout: Document, style: StyleSheet, fonts: FontSet) -> None:
+    """The settings part is cached per process: with and without embedding
+    must still differ whichever was written first."""
+    from handouts.write_pdf import pdf_text_by_role
+
+    plain = Docx(build(handout, style, fonts))
+    prepared = fonts.prepare(pdf_text_by_role(handout, style))
+    embedded = Docx(build(handout, style, fonts, embed=prepared))
+    again = Docx(build(handout, style, fonts))
+    assert plain.settings.find("w:embedTrueTypeFonts", NS) is None
+    assert embedded.settings.find("w:embedTrueTypeFonts", NS) is not None
+    assert again.settings.find("w:embedTrueTypeFonts", NS) is None

@@ -124,3 +124,9 @@ def test_truncated_file_in_other_encodings(encoding: str) -> None:
     src = read_bytes(data, "cut.txt")
     assert src.lines == ["第一行", "第二行内"]
     assert any("截断" in n.message and n.line == 2 for n in src.notes)
+
+
+def test_clean_utf8_beats_a_repaired_gb18030_reading() -> None:
+    # "ꀀ" in UTF-8 (EA 80 80) reads in GB18030 only by dropping a cut byte.
+    src = read_bytes("ꀀ".encode(), "x.txt")
+    assert (src.encoding, src.lines, src.notes) == ("utf-8", ["ꀀ"], [])
