@@ -11,15 +11,13 @@ import pytest
 from fontTools.ttLib import TTFont
 from lxml import etree
 
-from handouts.cli import load
-from handouts.compose import compose_handout
 from handouts.document import Blank, Cell, Document, Paragraph, Row, Run, Section, Signature, Table
 from handouts.docx_fonts import EmbedRefused, font_key, obfuscate, subset_face
 from handouts.docx_styles import role_style_id, style_id
 from handouts.docx_xml import needs_east_asian_hint
 from handouts.fonts import FontSet
 from handouts.source import read_source
-from handouts.style import MM, StyleSheet, load_style
+from handouts.style import MM, StyleSheet
 from handouts.write_docx import char_space, write_docx
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
@@ -76,18 +74,8 @@ class Docx:
 
 
 @pytest.fixture(scope="module")
-def style() -> StyleSheet:
-    return load_style()
-
-
-@pytest.fixture(scope="module")
 def fonts() -> FontSet:
     return FontSet.load()
-
-
-@pytest.fixture(scope="module")
-def handout() -> Document:
-    return compose_handout(load(SEED))
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,10 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from handouts.cli import load
-from handouts.compose import compose_handout
 from handouts.document import Document
 from handouts.fonts import FontSet
 from handouts.source import read_source
-from handouts.style import StyleSheet, load_style
+from handouts.style import StyleSheet
 from handouts.write_docx import write_docx
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
@@ -49,16 +47,6 @@ def render(docx: Path, out_dir: Path) -> Path:
     pdf = out_dir / (docx.stem + ".pdf")
     assert pdf.exists(), "LibreOffice 没有生成 PDF"
     return pdf
-
-
-@pytest.fixture(scope="module")
-def style() -> StyleSheet:
-    return load_style()
-
-
-@pytest.fixture(scope="module")
-def handout() -> Document:
-    return compose_handout(load(SEED))
 
 
 @pytest.fixture(scope="module")

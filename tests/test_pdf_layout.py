@@ -22,8 +22,6 @@ import pypdf
 import pytest
 from reportlab.pdfbase import pdfmetrics
 
-from handouts.cli import load
-from handouts.compose import compose_handout
 from handouts.document import (
     Blank,
     Cell,
@@ -37,7 +35,7 @@ from handouts.document import (
 )
 from handouts.fonts import FontSet, PreparedFonts
 from handouts.source import read_source
-from handouts.style import MM, StyleSheet, load_style
+from handouts.style import MM, StyleSheet
 from handouts.write_pdf import PdfInfo, pdf_text_by_role, write_pdf
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
@@ -69,13 +67,8 @@ def blank(ch: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def style() -> StyleSheet:
-    return load_style()
-
-
-@pytest.fixture(scope="module")
-def doc() -> Document:
-    return compose_handout(load(SEED))
+def doc(handout: Document) -> Document:
+    return handout
 
 
 @pytest.fixture(scope="module")
