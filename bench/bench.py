@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Benchmark of a month's build (issue 8). Run: python bench/bench.py [--reps N] [--quick]
+
+Measures, on this machine, medians of several repetitions of:
+  - the full March build (handout docx+pdf, every branch's two sheets in both
+    formats, the bundle, the manifest) in a fresh process, warm font cache;
+  - the same with an empty font cache (cold), for the cache's speed-up;
+  - a 12-month batch (twelve copies of the seed, 40 branches) against 1 and 6
+    months, to show the work grows linearly;
+  - peak memory (max RSS) of the full build;
+  - a per-stage split inside one process (read, parse, compose, fonts, write);
+  - LibreOffice converting the same handout .docx to PDF, for the ratio.
+Nothing is asserted: the numbers are printed for README's performance section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "2025-03.txt"
+sys.path.insert(0, str(ROOT))
+
+
+def run_build(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Seconds and peak RSS (KiB) of one generate.py process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(ROOT / "generate.py"), *args],
+                          capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"build failed: {proc.stderr}")
+    # ru_maxrss of children is the largest child so far: measure the big run first.
+    return elapsed, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+
+
+def median_of(reps: int, fn) -> float:
+    return statistics.median(fn() for _ in range(reps))
+
+
+def branches_file(directory: Path, count: int) -> Path:
+    path = directory / "branches.txt"
+    names = [f"第{n}党总支" for n in range(1, count + 1)]
+    path.write_text("\n".join(names) + "\n", encoding="utf-8")
+    return path
+
+
+def months(directory: Path, count: int) -> list[str]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for m in range(1, count + 1):
+        p = directory / f"2025-{m:02d}.txt"
+        shutil.copyfile(SEED, p)
+        paths.append(str(p))
+    return paths
+
+
+def stage_split() -> dict[str, float]:
+    from handouts.branches import read_branches
+    from handouts.build import BuildContext, build_package
+    from handouts.parse import parse
+    from handouts.source import read_source
+
+    ctx = BuildContext()
+    t0 = time.perf_counter()
+    source = read_source(SEED)
+    t1 = time.perf_counter()
+    package = parse(source)
+    t2 = time.perf_counter()
+    names, _ = read_branches(ROOT / "seeds" / "branches.txt")
+    with tempfile.TemporaryDirectory() as out:
+        build_package(package, out=Path(out), branches=names, formats=["pdf", "docx"],
+                      force=True, ctx=ctx)
+    return {"read": t1 - t0, "parse": t2 - t1, **ctx.timings}
+
+
+def libreoffice_seconds(docx: Path, reps: int) -> float | None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return None
+    profile = Path(tempfile.mkdtemp()) / "lo-profile"
+
+    def once() -> float:
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+                            "--convert-to", "pdf", "--outdir", out, str(docx)],
+                           capture_output=True, check=True, timeout=600)
+            return time.perf_counter() - start
+
+    once()  # the first start creates the profile: not part of the warm figure
+    return median_of(reps, once)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions, no 12-month batch")
+    args = ap.parse_args()
+    reps = 2 if args.quick else args.reps
+    results: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        warm_env = dict(os.environ, HANDOUTS_FONT_CACHE=str(tmp / "font-cache"))
+        out = tmp / "out"
+        # Peak memory and the warm cache come from the first run.
+        _, rss = run_build([str(SEED), "-o", str(out)], warm_env)
+        results["peak_memory_mb"] = round(rss / 1024, 1)
+        results["march_warm_s"] = median_of(
+            reps, lambda: run_build([str(SEED), "-o", str(out), "--force"], warm_env)[0])
+
+        def cold() -> float:
+            env = dict(os.environ, HANDOUTS_FONT_CACHE=tempfile.mkdtemp(dir=tmp))
+            return run_build([str(SEED), "-o", str(tmp / "cold")], env)[0]
+
+        results["march_cold_s"] = median_of(max(1, reps // 2), cold)
+        if not args.quick:
+            forty = branches_file(tmp, 40)
+            for n in (1, 6, 12):
+                seeds = months(tmp / f"seeds{n}", n)
+                results[f"batch_{n}_months_40_branches_s"] = median_of(
+                    max(1, reps // 2),
+                    lambda seeds=seeds, n=n: run_build(
+                        [*seeds, "--branches", str(forty), "-o", str(tmp / f"b{n}"), "--force"],
+                        warm_env)[0])
+        os.environ["HANDOUTS_FONT_CACHE"] = str(tmp / "font-cache")
+        results["stages_s"] = {k: round(v, 3) for k, v in stage_split().items()}
+        docx = next((out / SEED.stem).glob("*.docx"))
+        lo = libreoffice_seconds(docx, reps)
+        results["libreoffice_docx_to_pdf_s"] = lo
+        if lo:
+            results["ratio_march_build_to_libreoffice"] = round(results["march_warm_s"] / lo, 2)
+    for key, value in results.items():
+        if isinstance(value, float):
+            results[key] = round(value, 3)
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
