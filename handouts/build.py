@@ -166,7 +166,7 @@ def atomic_write(target: Path, data: bytes) -> None:
 
 
 def build_all(packages: list[Package], *, out: Path, branches: Path, formats: list[str],
-              force: bool) -> int:
+              force: bool, embed_fonts: bool = False) -> int:
     from .fonts import FontConfigError, MissingGlyphError
 
     try:
@@ -183,7 +183,7 @@ def build_all(packages: list[Package], *, out: Path, branches: Path, formats: li
             print(f"警告：{package.path} 第 {note.line} 行：{note.message}", file=sys.stderr)
         try:
             folder, files = build_package(package, out=out, branches=names, formats=formats,
-                                          force=force, ctx=ctx, branches_path=branches)
+                                          force=force, ctx=ctx, embed_fonts=embed_fonts)
         except MissingGlyphError as exc:
             print(f"错误：{locate_char(exc.char, package, names, branches)}：{exc}", file=sys.stderr)
             status = 1
@@ -218,7 +218,7 @@ def locate_char(char: str, package: Package, branches: list[str], branches_path:
 
 
 def build_package(package: Package, *, out: Path, branches: list[str], formats: Iterable[str],
-                  force: bool, ctx: BuildContext, branches_path: Path | None = None
+                  force: bool, ctx: BuildContext, embed_fonts: bool = False
                   ) -> tuple[OutputFolder, list[OutputFile]]:
     from .write_pdf import pdf_text_by_role
 
@@ -253,7 +253,7 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
     if "pdf" in formats:
         jobs.append(Job("pdf", bundle, "学习记录表和签到表（打印合集）.pdf", "print-bundle", None))
     with ctx.timer("write"):
-        rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset))
+        rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset, embed_fonts))
     files: list[OutputFile] = []
     for job, (data, pages) in zip(jobs, rendered, strict=True):
         path = folder.write(job.relative, data)
@@ -283,6 +283,7 @@ class _Writers:
     style: StyleSheet
     prepared: Any  # PreparedFonts
     fontset: Any  # FontSet
+    embed_fonts: bool = False  # subsets of the PDF's faces inside the .docx
 
     def render(self, fmt: str, doc: Document) -> tuple[bytes, int | None]:
         from .write_docx import write_docx
@@ -292,7 +293,8 @@ class _Writers:
         if fmt == "pdf":
             info = write_pdf(doc, buf, style=self.style, fonts=self.prepared)
             return buf.getvalue(), info.pages
-        write_docx(doc, buf, style=self.style, fonts=self.fontset)
+        write_docx(doc, buf, style=self.style, fonts=self.fontset,
+                   embed=self.prepared if self.embed_fonts else None)
         return buf.getvalue(), None
 
 

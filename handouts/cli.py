@@ -53,6 +53,8 @@ def _arguments() -> _Parser:
     mode.add_argument("--fonts", action="store_true", help="列出每个字体角色选用的字体及原因")
     p.add_argument("--force", action="store_true",
                    help="覆盖已被手工修改过的输出文件")
+    p.add_argument("--embed-fonts", action="store_true",
+                   help="在 Word 文件中嵌入 PDF 所用字体的子集（没有公文字体的电脑上也显示一致）")
     p.add_argument("--version", action="version", version=f"handouts {__version__}")
     return p
 
@@ -166,4 +168,5 @@ def _main(argv: list[str]) -> int:
     from .build import build_all
 
     out = Path(args.out) if args.out else PROJECT / "output"
-    return build_all(packages, out=out, branches=branches, formats=formats, force=args.force)
+    return build_all(packages, out=out, branches=branches, formats=formats, force=args.force,
+                     embed_fonts=args.embed_fonts)

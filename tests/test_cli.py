@@ -100,3 +100,18 @@ def test_check_names_a_character_no_font_has(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "U+10FFFD" in result.stderr and "第 3 行" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_embed_fonts_puts_font_parts_in_every_docx(tmp_path: Path) -> None:
+    branches = tmp_path / "b.txt"
+    branches.write_text("商学院党总支\n", encoding="utf-8")
+    result = run(str(SEED), "-o", str(tmp_path / "out"), "--branches", str(branches),
+                 "--formats", "docx", "--embed-fonts")
+    assert result.returncode == 0, result.stderr
+    import zipfile
+
+    docs = sorted((tmp_path / "out" / "2025-03").rglob("*.docx"))
+    assert len(docs) == 3
+    for doc in docs:
+        names = zipfile.ZipFile(doc).namelist()
+        assert any(n.startswith("word/fonts/") and n.endswith(".odttf") for n in names), doc
