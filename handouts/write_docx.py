@@ -74,7 +74,8 @@ _DROPPED_PARTS = frozenset({
 })
 _EPOCH = dt.datetime(1980, 1, 1)
 # Parts that are the same for every document of a process (see _styles).
-_PARTS: dict[tuple[int, int, frozenset[str]], tuple[Any, Any, bytes]] = {}
+# Keyed by part name first: a styles key and a settings key must never meet.
+_PARTS: dict[tuple[str, int, int, frozenset[str]], tuple[Any, Any, bytes]] = {}
 
 
 def write_docx(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts: Any,
@@ -176,7 +177,7 @@ class DocxWriter:
         # Building the styles part is a third of a one-page sheet's cost and
         # the same for every sheet: build once per process and role set, parse
         # per document. The key holds the objects, so their ids stay theirs.
-        key = (id(self.style), id(self.fonts), frozenset(f"role:{r}" for r in roles))
+        key = ("styles", id(self.style), id(self.fonts), roles)
         if key not in _PARTS:
             part = serialize(styles_part(self.style, self.names, roles))
             _PARTS[key] = (self.style, self.fonts, part)
@@ -184,7 +185,7 @@ class DocxWriter:
 
     def _settings(self) -> bytes:
         # Settings differ only by whether fonts are embedded.
-        key = (id(self.style), id(self.fonts), frozenset({"embed"} if self.embed else ()))
+        key = ("settings", id(self.style), id(self.fonts), frozenset({"embed"} if self.embed else ()))
         if key not in _PARTS:
             _PARTS[key] = (self.style, self.fonts, serialize(self.settings()))
         return _PARTS[key][2]

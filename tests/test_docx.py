@@ -463,3 +463,16 @@ def test_embedding_settings_do_not_depend_on_what_was_written_before(
     assert plain.settings.find("w:embedTrueTypeFonts", NS) is None
     assert embedded.settings.find("w:embedTrueTypeFonts", NS) is not None
     assert again.settings.find("w:embedTrueTypeFonts", NS) is None
+
+
+def test_parts_cache_keeps_styles_and_settings_apart(style: StyleSheet, fonts: FontSet) -> None:
+    """A document whose runs need no extra role styles must still get its
+    own settings part (the cache once handed it the styles part)."""
+    from handouts.document import Paragraph, Run, Section
+
+    plain = Document(title="t", sections=[Section(blocks=[Paragraph("body", [Run("正文")])])])
+    for _ in range(2):
+        d = Docx(build(plain, style, fonts))
+        assert etree.QName(d.settings).localname == "settings"
+        assert d.settings.find("w:kinsoku", NS) is not None or d.settings.find("w:compat", NS) is not None
+        assert etree.QName(d.styles).localname == "styles"
