@@ -10,6 +10,13 @@ data byte for byte, and every glyph is converted on its own. ReportLab copies
 exactly those tables plus the glyphs it uses into the PDF, so a PDF comes out
 the same whether its font came from an exact subset or from a larger cached
 one: the cache state never changes the output.
+
+TrueType (glyf) faces are cut down the same way, without conversion
+(build_subset): ReportLab parses a font's whole cmap and hmtx when it opens
+it, a tenth of a second or more for a 20 000-glyph CJK font, but only
+milliseconds for a subset. The subset holds the source's glyph data and every table
+ReportLab copies byte for byte, so the font program ReportLab embeds, and with
+it the PDF, is the same as from the source file.
 """
 
 from __future__ import annotations
@@ -20,13 +27,14 @@ import json
 import os
 import re
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
+from fontTools.ttLib.sfnt import SFNTWriter
 from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 from fontTools.ttLib.tables.DefaultTable import DefaultTable
@@ -36,6 +44,9 @@ from .fontfiles import atomic_write, read_cmap
 
 # Part of every cache key: bump when the bytes this module writes change.
 CONVERTER_VERSION = 2
+# The same for build_subset (TrueType faces), kept apart so that a change to
+# one kind of file leaves the other kind's cache valid.
+SUBSET_VERSION = 1
 # Allowed cubic→quadratic deviation in font units: 1/1000 em is 0.016 pt at
 # 16 pt, far below what print or screen can show.
 MAX_ERR = 1.0
@@ -46,6 +57,19 @@ MAXP_POINTS_FLOOR = 2048
 MAXP_CONTOURS_FLOOR = 128
 # Tables ReportLab copies into the PDF, taken over unchanged.
 _RAW_TABLES = ("OS/2", "name")
+# What ReportLab copies unchanged from a TrueType font into the PDF
+# (TTFontFile.makeSubset): the subset must hold them byte for byte, hinting
+# programs included. Layout and vertical tables are not embedded and are left out.
+_SUBSET_RAW_TABLES = ("OS/2", "name", "cvt ", "fpgm", "prep")
+# Code points always kept in a subset: ReportLab's first PDF font subset lists
+# code 0 and 32-127 whether drawn or not (ttfAsciiReadable), so their glyphs
+# and widths go into the PDF and must be those of the source.
+_ALWAYS_KEPT = range(0x80)
+# A format 4 cmap subtable is 16 + 8 * (runs + 1) bytes, its length a 16-bit number.
+_FORMAT4_MAX_RUNS = (0xFFFF - 24) // 8
+# Composite glyph flags (TrueType glyf), as ReportLab walks them.
+_ARG_1_AND_2_ARE_WORDS, _WE_HAVE_A_SCALE, _MORE_COMPONENTS = 0x0001, 0x0008, 0x0020
+_WE_HAVE_AN_X_AND_Y_SCALE, _WE_HAVE_A_TWO_BY_TWO = 0x0040, 0x0080
 
 
 @dataclass(frozen=True)
@@ -186,20 +210,174 @@ def _maxp(glyphs: Iterable[_Converted]) -> object:
     return maxp
 
 
+# --- TrueType subsets -----------------------------------------------------------
+
+
+def build_subset(src: Path, index: int, codepoints: Iterable[int]) -> bytes:
+    """A TrueType font holding the glyphs of `codepoints` from glyf face `index` of `src`.
+
+    Characters are mapped as ReportLab maps the source (its choice of cmap
+    subtable), glyph data, metrics and the tables ReportLab copies are the
+    source's bytes, and composite glyphs bring their components. Only the
+    glyph numbering differs, which ReportLab renumbers anyway when it embeds.
+    """
+    cmap = read_cmap(src, index, reportlab_choice=True)
+    wanted = {cp: cmap[cp] for cp in sorted(set(codepoints).union(_ALWAYS_KEPT)) if cp in cmap}
+    needed = ("head", "hhea", "maxp", "loca", "glyf", "hmtx", "post", *_SUBSET_RAW_TABLES)
+    with TTFont(src, fontNumber=index, lazy=True) as font:
+        raw = {tag: font.reader[tag] for tag in needed if tag in font.reader}
+    head, hhea, maxp = raw["head"], raw["hhea"], raw["maxp"]
+    long_loca = struct.unpack_from(">h", head, 50)[0] == 1
+    count = struct.unpack_from(">H", maxp, 4)[0]
+    loca = struct.unpack_from(f">{count + 1}{'L' if long_loca else 'H'}", raw["loca"])
+    if not long_loca:
+        loca = tuple(2 * offset for offset in loca)
+    glyf = raw["glyf"]
+    long_count = struct.unpack_from(">H", hhea, 34)[0]
+    gids = _with_components(glyf, loca, wanted.values())
+    if max(gids) >= long_count:
+        # ReportLab gives glyphs past the last full hmtx entry that entry's
+        # advance, scaled to 1000 units, and embeds that scaled value: keep the
+        # entry and the layout so that it does the same with the subset.
+        gids = _with_components(glyf, loca, [*gids, long_count - 1])
+    order = sorted(gids)  # source glyph ids; .notdef (0) first, full hmtx entries next
+    new_id = {gid: i for i, gid in enumerate(order)}
+    data = [_renumbered(glyf[loca[gid]:loca[gid + 1]], new_id) for gid in order]
+    offsets = [0]
+    for glyph in data:
+        offsets.append(offsets[-1] + len(glyph))
+    hmtx = raw["hmtx"]
+    long_ids = [gid for gid in order if gid < long_count]
+    tables = {
+        # checkSumAdjustment is recomputed on writing; index-to-loc is long.
+        "head": head[:8] + b"\0\0\0\0" + head[12:50] + struct.pack(">h", 1) + head[52:],
+        "hhea": hhea[:34] + struct.pack(">H", len(long_ids)) + hhea[36:],
+        "maxp": maxp[:4] + struct.pack(">H", len(order)) + maxp[6:],
+        # ReportLab reads the first 16 bytes and writes format 3 itself.
+        "post": b"\x00\x03\x00\x00" + raw["post"][4:32].ljust(28, b"\0"),
+        "cmap": _subset_cmap({cp: new_id[gid] for cp, gid in wanted.items()}),
+        # The source's (advance, lsb) pairs, then its lone lsb values.
+        "hmtx": b"".join(hmtx[4 * gid:4 * gid + 4] for gid in long_ids) + b"".join(
+            hmtx[2 * gid + 2 * long_count:2 * gid + 2 * long_count + 2] for gid in order[len(long_ids):]
+        ),
+        "loca": struct.pack(f">{len(offsets)}L", *offsets),
+        # The source's bytes for each glyph, its padding included and nothing
+        # added: ReportLab copies exactly the bytes between two loca offsets.
+        "glyf": b"".join(data),
+    }
+    tables.update((tag, raw[tag]) for tag in _SUBSET_RAW_TABLES if tag in raw)
+    buf = io.BytesIO()
+    writer = SFNTWriter(buf, len(tables))
+    for tag in sorted(tables):
+        writer[tag] = tables[tag]
+    writer.close()
+    return buf.getvalue()
+
+
+def _with_components(glyf: bytes, loca: Sequence[int], gids: Iterable[int]) -> set[int]:
+    """The glyphs, .notdef, and every glyph a composite among them uses."""
+    found = {0, *gids}
+    todo = list(found)
+    while todo:
+        gid = todo.pop()
+        for _, component in _components(glyf[loca[gid]:loca[gid + 1]]):
+            if component not in found:
+                found.add(component)
+                todo.append(component)
+    return found
+
+
+def _components(glyph: bytes) -> list[tuple[int, int]]:
+    """(offset of the glyph id, glyph id) of each component of a composite glyph."""
+    if len(glyph) <= 2 or struct.unpack_from(">h", glyph)[0] >= 0:
+        return []
+    out, pos, flags = [], 10, _MORE_COMPONENTS
+    while flags & _MORE_COMPONENTS:
+        flags, gid = struct.unpack_from(">HH", glyph, pos)
+        out.append((pos + 2, gid))
+        pos += 4 + (4 if flags & _ARG_1_AND_2_ARE_WORDS else 2)
+        if flags & _WE_HAVE_A_SCALE:
+            pos += 2
+        elif flags & _WE_HAVE_AN_X_AND_Y_SCALE:
+            pos += 4
+        elif flags & _WE_HAVE_A_TWO_BY_TWO:
+            pos += 8
+    return out
+
+
+def _renumbered(glyph: bytes, new_id: Mapping[int, int]) -> bytes:
+    parts = _components(glyph)
+    if not parts:
+        return glyph
+    out = bytearray(glyph)
+    for pos, gid in parts:
+        struct.pack_into(">H", out, pos, new_id[gid])
+    return bytes(out)
+
+
+def _subset_cmap(mapping: Mapping[int, int]) -> bytes:
+    """A cmap of (3, 1) format 4 and, beyond the BMP, (3, 10) format 12 listed last,
+    which is the one ReportLab reads. U+FFFF is never mapped (see read_cmap)."""
+    runs: list[list[int]] = []  # [first code point, last code point, first glyph]
+    for cp in sorted(mapping):
+        gid = mapping[cp]
+        if runs and cp == runs[-1][1] + 1 and gid == runs[-1][2] + cp - runs[-1][0]:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp, gid])
+    bmp = [r for r in runs if r[1] < 0xFFFF]
+    # Format 4 is at most 64 KiB, about 8 000 runs; format 12 alone serves beyond.
+    subtables = [(3, 1, _cmap_format4(bmp))] if len(bmp) < _FORMAT4_MAX_RUNS else []
+    if not subtables or len(bmp) < len(runs):
+        subtables.append((3, 10, _cmap_format12(runs)))
+    out = struct.pack(">HH", 0, len(subtables))
+    offset = 4 + 8 * len(subtables)
+    for platform, encoding, data in subtables:
+        out += struct.pack(">HHL", platform, encoding, offset)
+        offset += len(data)
+    return out + b"".join(data for _, _, data in subtables)
+
+
+def _cmap_format4(runs: Sequence[Sequence[int]]) -> bytes:
+    segments = [(start, end, (gid - start) & 0xFFFF) for start, end, gid in runs]
+    segments.append((0xFFFF, 0xFFFF, 1))  # the required last segment, to .notdef
+    count = len(segments)
+    search = 2 ** (count.bit_length() - 1)
+    header_rest = struct.pack(">HHHH", 2 * count, 2 * search, search.bit_length() - 1, 2 * (count - search))
+    body = (
+        struct.pack(f">{count}H", *(end for _, end, _ in segments)) + b"\0\0"
+        + struct.pack(f">{count}H", *(start for start, _, _ in segments))
+        + struct.pack(f">{count}H", *(delta for _, _, delta in segments))
+        + bytes(2 * count)  # no idRangeOffset: every segment maps by delta
+    )
+    length = 6 + len(header_rest) + len(body)
+    return struct.pack(">HHH", 4, length, 0) + header_rest + body
+
+
+def _cmap_format12(runs: Sequence[Sequence[int]]) -> bytes:
+    groups = b"".join(struct.pack(">LLL", start, end, gid) for start, end, gid in runs)
+    return struct.pack(">HHLLL", 12, 0, 16 + len(groups), 0, len(runs)) + groups
+
+
 class ConvertedCache:
     """Converted subsets on disk: <cache>/truetype/<face>-<charset hash>.ttf.
 
     Each .ttf has a .json companion listing its code points, written after the
     font, so a companion's presence means the font is complete; it also lets a
-    cached superset serve a smaller character set.
+    cached superset serve a smaller character set. `outline` names the kind of
+    source face: "cff" (converted by build_truetype) or "glyf" (cut down by
+    build_subset); the two kinds are keyed apart.
     """
 
-    def __init__(self, cache_dir: Path) -> None:
+    def __init__(self, cache_dir: Path, outline: str = "cff") -> None:
+        if outline not in ("cff", "glyf"):
+            raise ValueError(f"unknown outline kind {outline!r}")
         self.dir = cache_dir / "truetype"
+        self.outline = outline
 
     def get(self, src: Path, index: int, codepoints: frozenset[int]) -> tuple[Path, frozenset[int]]:
         """A TrueType file holding at least `codepoints`, and the set it holds."""
-        prefix = _face_prefix(src, index)
+        prefix = _face_prefix(src, index, self._version())
         exact = self.dir / f"{prefix}-{_charset_hash(codepoints)}.ttf"
         if exact.with_suffix(".json").exists() and exact.exists():
             return exact, codepoints
@@ -209,13 +387,21 @@ class ConvertedCache:
             # The smallest, then by name: the choice does not depend on directory order.
             _, _, ttf, cps = min(supersets)
             return ttf, cps
-        # Copy the glyphs an earlier set shares (say last month's) instead of converting them.
-        donors = [(-len(cps & codepoints), ttf.name, ttf) for ttf, cps in held if cps & codepoints]
-        data = build_truetype(src, index, codepoints, reuse=min(donors)[2] if donors else None)
+        if self.outline == "glyf":
+            # Copying glyph bytes is cheap: no donor needed.
+            data = build_subset(src, index, codepoints)
+        else:
+            # Copy the glyphs an earlier set shares (say last month's) instead of converting them.
+            donors = [(-len(cps & codepoints), ttf.name, ttf) for ttf, cps in held if cps & codepoints]
+            data = build_truetype(src, index, codepoints, reuse=min(donors)[2] if donors else None)
         atomic_write(exact, data)
         meta = {"source": str(src), "index": index, "codepoints": sorted(codepoints)}
         atomic_write(exact.with_suffix(".json"), json.dumps(meta).encode())
         return exact, codepoints
+
+    def _version(self) -> str:
+        # CFF conversions keep the key they always had, so existing caches stay valid.
+        return str(CONVERTER_VERSION) if self.outline == "cff" else f"glyf{SUBSET_VERSION}"
 
     def _held(self, prefix: str) -> list[tuple[Path, frozenset[int]]]:
         """Cached conversions of one face and the code points each holds."""
@@ -235,10 +421,10 @@ def _read_codepoints(meta_file: Path) -> frozenset[int] | None:
         return None
 
 
-def _face_prefix(src: Path, index: int) -> str:
+def _face_prefix(src: Path, index: int, version: str) -> str:
     """File-name prefix naming the source face: path, size, mtime, index, converter."""
     st = os.stat(src)
-    ident = f"{os.path.realpath(src)}\0{st.st_size}\0{st.st_mtime_ns}\0{index}\0{CONVERTER_VERSION}"
+    ident = f"{os.path.realpath(src)}\0{st.st_size}\0{st.st_mtime_ns}\0{index}\0{version}"
     stem = re.sub(r"[^A-Za-z0-9]+", "_", src.stem)[:40] or "font"
     return f"{stem}-{index}-{hashlib.sha256(ident.encode()).hexdigest()[:12]}"
 

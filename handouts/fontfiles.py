@@ -4,18 +4,24 @@ Scanning runs on every build, so it never parses outlines: a face is known by
 its name, OS/2 and table directory, and those facts are cached on disk keyed
 by (path, size, mtime). Character maps are read on demand with a small parser
 of our own, because fontTools would first build the glyph order, which for a
-CID-keyed CFF font means decompiling its charset (ten times slower).
+CID-keyed CFF font means decompiling its charset (ten times slower). What a
+face covers is cached on disk as well, as sorted code point ranges, so that a
+warm build checks coverage without parsing any character map.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import operator
 import os
 import shutil
 import struct
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,6 +32,11 @@ FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc", ".otc"})
 INDEX_FILE = "font-index.json"
 # Bump when FaceInfo changes so stale cache files are ignored, not misread.
 INDEX_VERSION = 1
+COVERAGE_DIR = "coverage"
+# Part of every coverage file's name and header: bump when read_cmap's answer
+# or the file layout changes.
+COVERAGE_VERSION = 1
+_COVERAGE_MAGIC = b"HOcv"
 
 # Name IDs: 1 family, 16 typographic family, 21 WWS family; 4 full, 6 PostScript.
 _FAMILY_IDS = (1, 16, 21)
@@ -400,3 +411,126 @@ def _parse_format12(data: bytes, offset: int, constant: bool) -> dict[int, int]:
     if constant:
         return {cp: gid for start, end, gid in triples for cp in range(start, end + 1)}
     return {cp: gid + cp - start for start, end, gid in triples for cp in range(start, end + 1)}
+
+
+# --- coverage ------------------------------------------------------------------
+
+
+class Coverage(Mapping[int, int]):
+    """Code point → glyph of one face, held as sorted code point ranges.
+
+    Membership, size and iteration come from the ranges alone: that is all the
+    coverage check needs, and ranges load from disk in microseconds where a
+    big cmap takes tens of milliseconds to parse. Glyph ids are read from the
+    font (`glyphs`) only when one is asked for.
+    """
+
+    __slots__ = ("_cmap", "_ends", "_glyphs", "_size", "_starts")
+
+    def __init__(self, starts: array, ends: array, glyphs: Callable[[], Mapping[int, int]]) -> None:
+        self._starts, self._ends = starts, ends  # inclusive ranges, ascending, disjoint
+        self._size = sum(ends) - sum(starts) + len(starts)
+        self._glyphs = glyphs
+        self._cmap: Mapping[int, int] | None = None
+
+    @classmethod
+    def from_cmap(cls, cmap: Mapping[int, int]) -> Coverage:
+        starts, ends = array("L"), array("L")
+        for cp in sorted(cmap):
+            if ends and cp == ends[-1] + 1:
+                ends[-1] = cp
+            else:
+                starts.append(cp)
+                ends.append(cp)
+        return cls(starts, ends, lambda: cmap)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, glyphs: Callable[[], Mapping[int, int]]) -> Coverage | None:
+        """Read what to_bytes() wrote; None for anything else (a damaged or old file)."""
+        if len(data) < 12 or data[:4] != _COVERAGE_MAGIC:
+            return None
+        version, count = struct.unpack_from("<LL", data, 4)
+        if version != COVERAGE_VERSION or len(data) != 12 + 8 * count:
+            return None
+        starts, ends = array("L"), array("L")
+        values = struct.unpack_from(f"<{2 * count}L", data, 12)
+        starts.extend(values[0::2])
+        ends.extend(values[1::2])
+        # Ranges must be ascending and disjoint, or bisection gives wrong answers.
+        if not (all(map(operator.le, starts, ends)) and all(map(operator.lt, ends[:-1], starts[1:]))):
+            return None
+        return cls(starts, ends, glyphs)
+
+    def to_bytes(self) -> bytes:
+        pairs = [v for pair in zip(self._starts, self._ends, strict=True) for v in pair]
+        header = _COVERAGE_MAGIC + struct.pack("<LL", COVERAGE_VERSION, len(self._starts))
+        return header + struct.pack(f"<{len(pairs)}L", *pairs)
+
+    def __contains__(self, cp: object) -> bool:
+        if not isinstance(cp, int):
+            return False
+        i = bisect_right(self._starts, cp) - 1
+        return i >= 0 and cp <= self._ends[i]
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[int]:
+        for start, end in zip(self._starts, self._ends, strict=True):
+            yield from range(start, end + 1)
+
+    def __getitem__(self, cp: int) -> int:
+        if cp not in self:
+            raise KeyError(cp)
+        if self._cmap is None:
+            self._cmap = self._glyphs()
+        return self._cmap[cp]
+
+
+class CoverageCache:
+    """Face → Coverage, one small file per face in <cache>/coverage/.
+
+    Files are named by (real path, size, mtime, index, subtable choice), so a
+    changed font file is simply read again; a file that cannot be written (a
+    read-only cache) only costs speed.
+    """
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.dir = cache_dir / COVERAGE_DIR
+
+    def get(
+        self,
+        path: Path,
+        index: int,
+        reportlab_choice: bool,
+        glyphs: Callable[[], Mapping[int, int]] | None = None,
+    ) -> Coverage:
+        """What read_cmap(path, index, reportlab_choice) covers.
+
+        `glyphs` supplies that cmap when a glyph id is asked for (a memoised
+        read_cmap, say); by default the font is read again.
+        """
+        def load() -> Mapping[int, int]:
+            return read_cmap(path, index, reportlab_choice)
+
+        file = self.dir / self.file_name(path, index, reportlab_choice)
+        try:
+            cached = Coverage.from_bytes(file.read_bytes(), glyphs or load)
+        except OSError:
+            cached = None
+        if cached is not None:
+            return cached
+        cmap = glyphs() if glyphs else load()
+        coverage = Coverage.from_cmap(cmap)
+        try:
+            atomic_write(file, coverage.to_bytes())
+        except OSError:
+            pass  # a read-only cache only costs speed
+        return coverage
+
+    @staticmethod
+    def file_name(path: Path, index: int, reportlab_choice: bool) -> str:
+        st = os.stat(path)
+        ident = (f"{os.path.realpath(path)}\0{st.st_size}\0{st.st_mtime_ns}\0{index}\0"
+                 f"{int(reportlab_choice)}\0{COVERAGE_VERSION}")
+        return f"{hashlib.sha256(ident.encode()).hexdigest()[:24]}.bin"

@@ -5,10 +5,13 @@ Documents name roles (title, body, heading1, heading2, folio), never files.
 may use: files dropped into fonts/, then installed system fonts, then free
 substitutes. `FontSet.prepare()` assigns every character to the first face
 that has it (the role's own faces, then other roles', then any installed CJK
-face), converts CFF faces to TrueType subsets (cached on disk) and registers
-everything with ReportLab.
+face), converts CFF faces to TrueType subsets, cuts TrueType faces down to the
+characters in use (both cached on disk) and registers everything with ReportLab.
 
-Font files are read once per process: character maps, converted subsets and
+A warm build reads no big font file: what each face covers comes from the
+coverage cache, and ReportLab only ever opens the small cached subsets, which
+embed in the PDF exactly as the whole fonts would (fontconvert.build_subset).
+Font files are read once per process: coverage, character maps, subsets and
 ReportLab font objects are memoised at module level.
 """
 
@@ -21,11 +24,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
 
 from .fontconfig import ROLE_LABELS, ROLES, FontConfigError, RoleConfig, load_config
 from .fontconvert import ConvertedCache, fix_reportlab_tounicode
 from .fontfiles import (
+    Coverage,
+    CoverageCache,
     FaceInfo,
     FontIndex,
     fontconfig_files,
@@ -100,17 +105,22 @@ class FontFace:
 _INDEXES: dict[Path, FontIndex] = {}
 _FC_FILES: list[Path] | None = None
 _CMAPS: dict[tuple[str, int, int, int, bool], dict[int, int]] = {}
+_COVERAGE: dict[tuple[str, int, int, int, bool], Coverage] = {}
 # (face, cache dir) → (converted file, code points it holds): grows to the
 # union of all sets asked for, so earlier PreparedFonts stay valid.
 _CONVERTED: dict[tuple[str, int, int, int, Path], tuple[Path, frozenset[int]]] = {}
 _RL_FONTS: dict[tuple[str, Source], TTFont] = {}
 _ACTIVE: dict[str, TTFont] = {}  # what we last registered under each name
+_COLLECTIONS: dict[str, bool] = {}  # font file → is it a collection (.ttc)
+_WHOLE_FACES: dict[Source, TTFontFace] = {}  # whole TrueType faces, read only if needed
+_NO_COVERAGE = Coverage.from_cmap({})
 
 
 def clear_memo() -> None:
     """Forget everything read in this process (tests; long-running callers)."""
     global _FC_FILES
-    for memo in (_INDEXES, _CMAPS, _CONVERTED, _RL_FONTS, _ACTIVE):
+    for memo in (_INDEXES, _CMAPS, _COVERAGE, _CONVERTED, _RL_FONTS, _ACTIVE, _COLLECTIONS,
+                 _WHOLE_FACES):
         memo.clear()
     _FC_FILES = None
 
@@ -144,7 +154,7 @@ class FontSet:
         self._config = dict(config)
         self._user_keys = {(f.path, f.index) for f in user_faces}
         self._broken: dict[FaceKey, str] = {}  # faces that failed when used
-        self._covers: dict[FaceKey, dict[int, int]] = {}
+        self._covers: dict[FaceKey, Mapping[int, int]] = {}
         self._ranked: dict[str, list[tuple[FontFace, str]]] = {}
         for role in ROLES:
             self._ranked[role] = _rank(config[role], user_faces, system_faces)
@@ -234,23 +244,29 @@ class FontSet:
                 out.append(face)
         return out
 
-    def cover(self, face: FontFace) -> dict[int, int]:
-        """Code point → glyph of a face, as ReportLab will see it (memoised)."""
+    def cover(self, face: FontFace) -> Mapping[int, int]:
+        """Code point → glyph of a face, as ReportLab will see it (memoised).
+
+        Which code points are covered comes from the on-disk coverage cache
+        when warm; glyph ids are read from the font only if asked for.
+        """
         if face.key not in self._covers:
             self._covers[face.key] = self._read_cover(face)
         return self._covers[face.key]
 
-    def _read_cover(self, face: FontFace) -> dict[int, int]:
+    def _read_cover(self, face: FontFace) -> Coverage:
         size, mtime = _stat_key(face.path)
         key = (str(face.path), face.index, size, mtime, face.is_cff)
-        if key not in _CMAPS:
+        if key not in _COVERAGE:
             try:
                 # A CFF face is read by us, a TrueType face by ReportLab.
-                _CMAPS[key] = read_cmap(face.path, face.index, reportlab_choice=not face.is_cff)
+                _COVERAGE[key] = CoverageCache(self.cache_dir).get(
+                    face.path, face.index, reportlab_choice=not face.is_cff, glyphs=lambda: _cmap(key)
+                )
             except Exception as exc:  # a broken font is skipped, not fatal
                 self._broken[face.key] = f"无法读取字符映射表（cmap）：{exc}"
-                _CMAPS[key] = {}
-        return _CMAPS[key]
+                _COVERAGE[key] = _NO_COVERAGE
+        return _COVERAGE[key]
 
     def plan(self, role: str, text: str) -> tuple[dict[str, tuple[int, str]], list[str]]:
         """Each character → (position in chain(role), character drawn); and those no face has."""
@@ -323,7 +339,7 @@ class FontSet:
         sources: dict[FaceKey, Source] = {}
         for key, (face, codepoints) in needs.items():
             if not face.is_cff:
-                sources[key] = (str(face.path), face.index)
+                sources[key] = self._subset_source(face, codepoints)
                 continue
             try:
                 sources[key] = (str(self._converted(face, codepoints)), 0)
@@ -331,12 +347,23 @@ class FontSet:
                 raise _FaceFailed(face, f"无法转换为 TrueType：{type(exc).__name__}: {exc}") from exc
         return sources
 
+    def _subset_source(self, face: FontFace, codepoints: set[int]) -> Source:
+        # ReportLab parses the whole cmap and hmtx of a file it opens: a cached
+        # subset takes milliseconds where a 20 000-glyph font takes a tenth of
+        # a second or more, and embeds the same bytes. A face we cannot cut
+        # down (or a cache we cannot write) is read whole, as it always was.
+        try:
+            return (str(self._converted(face, codepoints)), 0)
+        except Exception:
+            return _whole_source(face)
+
     def _converted(self, face: FontFace, codepoints: set[int]) -> Path:
         memo_key = (str(face.path), face.index, *_stat_key(face.path), self.cache_dir)
         held_path, held = _CONVERTED.get(memo_key, (None, frozenset()))
         if held_path is not None and codepoints <= held:
             return held_path
-        path, held = ConvertedCache(self.cache_dir).get(face.path, face.index, held | codepoints)
+        cache = ConvertedCache(self.cache_dir, "cff" if face.is_cff else "glyf")
+        path, held = cache.get(face.path, face.index, held | codepoints)
         _CONVERTED[memo_key] = (path, held)
         return path
 
@@ -351,12 +378,15 @@ class FontSet:
         files: dict[str, Source] = {}
         names: dict[str, list[str]] = {}
         uses: dict[str, dict[str, tuple[str, str]]] = {}
+        whole: dict[str, tuple[Source, Mapping[int, int]]] = {}
         for role in plans:
             positions = sorted({0} | {pos for pos, _ in plans[role].values()})
             for pos in positions:
                 face, name = chains[role][pos], f"HO-{role}-{pos}"
-                fonts[name] = _reportlab_font(face, name, sources[face.key])
-                faces[name], files[name] = face, sources[face.key]
+                fonts[name], files[name] = _reportlab_font(face, name, sources[face.key])
+                faces[name] = face
+                if _is_subset(face, files[name]):
+                    whole[name] = (_whole_source(face), self.cover(face))
             names[role] = [f"HO-{role}-{pos}" for pos in positions]
             uses[role] = {ch: (f"HO-{role}-{pos}", drawn) for ch, (pos, drawn) in plans[role].items()}
         fallbacks = [
@@ -365,7 +395,7 @@ class FontSet:
             for ch, (pos, _) in plans[role].items()
             if pos > 0 and not _is_space(ch)
         ]
-        return PreparedFonts(fonts, faces, files, names, uses, fallbacks)
+        return PreparedFonts(fonts, faces, files, names, uses, fallbacks, whole=whole)
 
 
 class _FaceFailed(Exception):
@@ -393,16 +423,68 @@ def _glyph_needs(
     return needs
 
 
-def _reportlab_font(face: FontFace, name: str, source: Source) -> TTFont:
+def _reportlab_font(face: FontFace, name: str, source: Source) -> tuple[TTFont, Source]:
+    """The ReportLab font for a name, and the file it was read from.
+
+    A TrueType subset ReportLab cannot read (it should not happen) gives way
+    to the whole face, so that failures and their messages stay as they were.
+    """
     font = _RL_FONTS.get((name, source))
-    if font is None:
-        path, index = source
+    if font is not None:
+        return font, source
+    path, index = source
+    try:
+        font = TTFont(name, path, subfontIndex=index)
+    except (TTFError, OSError, ValueError) as exc:
+        if _is_subset(face, source):
+            return _reportlab_font(face, name, _whole_source(face))
+        raise _FaceFailed(face, f"ReportLab 无法读取：{exc}") from exc
+    if _is_subset(face, source):
+        # ReportLab names a collection member "<PostScript name>-<index>" in
+        # the PDF; reading the subset it would not know the face came from one.
+        font.face.subfontNameX = f"-{face.index}".encode() if _is_collection(face.path) else b""
+    _RL_FONTS[(name, source)] = font
+    return font, source
+
+
+def _whole_source(face: FontFace) -> Source:
+    return (str(face.path), face.index)
+
+
+def _is_subset(face: FontFace, source: Source) -> bool:
+    """Whether ReportLab reads a cached subset of a TrueType face rather than the face itself."""
+    return not face.is_cff and source != _whole_source(face)
+
+
+def _is_collection(path: Path) -> bool:
+    if str(path) not in _COLLECTIONS:
+        with open(path, "rb") as fh:
+            _COLLECTIONS[str(path)] = fh.read(4) == b"ttcf"
+    return _COLLECTIONS[str(path)]
+
+
+def _cmap(key: tuple[str, int, int, int, bool]) -> dict[int, int]:
+    """read_cmap of a face, memoised; only needed when a glyph id is asked for."""
+    if key not in _CMAPS:
+        path, index, _, _, is_cff = key
+        _CMAPS[key] = read_cmap(Path(path), index, reportlab_choice=not is_cff)
+    return _CMAPS[key]
+
+
+def _widen(font: TTFont, source: Source) -> bool:
+    """Give a font read from a subset its whole face; False if that cannot be read.
+
+    The whole face embeds what the subset held with the same bytes (see
+    fontconvert.build_subset), so even a font already drawn with can switch.
+    """
+    face = _WHOLE_FACES.get(source)
+    if face is None:
         try:
-            font = TTFont(name, path, subfontIndex=index)
-        except (TTFError, OSError, ValueError) as exc:
-            raise _FaceFailed(face, f"ReportLab 无法读取：{exc}") from exc
-        _RL_FONTS[(name, source)] = font
-    return font
+            face = _WHOLE_FACES[source] = TTFontFace(source[0], subfontIndex=source[1])
+        except (TTFError, OSError, ValueError):
+            return False
+    font.face = face
+    return True
 
 
 def _is_space(ch: str) -> bool:
@@ -478,8 +560,12 @@ class PreparedFonts:
         names: Mapping[str, list[str]],
         uses: Mapping[str, dict[str, tuple[str, str]]],
         fallbacks: list[tuple[str, str, str]],
+        whole: Mapping[str, tuple[Source, Mapping[int, int]]] | None = None,
     ) -> None:
         self._fonts = dict(fonts)
+        # Fonts read from a TrueType subset: the whole face and what it covers,
+        # for characters prepare() was not given (see _has).
+        self._whole = dict(whole or {})
         self._files = dict(files)
         self._faces = dict(faces)
         self._names = dict(names)
@@ -527,8 +613,9 @@ class PreparedFonts:
             raise KeyError(f"{font_name!r} is not a font of this PreparedFonts") from None
 
     def font_file(self, font_name: str) -> tuple[Path, int]:
-        """The TrueType file ReportLab reads for a font name (a converted subset
-        for CFF faces) and its index in a collection."""
+        """The TrueType file ReportLab reads for a font name (a cached subset:
+        converted for CFF faces, cut down for TrueType ones) and its index in a
+        collection."""
         path, index = self._files[font_name]
         return Path(path), index
 
@@ -557,16 +644,30 @@ class PreparedFonts:
         # FontSet._space_use.
         names = self._role_names(role)
         if _is_space(ch):
-            main = self._fonts[names[0]].face.charToGlyph
-            if not (unicodedata.category(ch) == "Zs" and main.get(ord(ch))):
+            if not (unicodedata.category(ch) == "Zs" and self._has(names[0], ord(ch))):
                 ch = " "
         for name in names:
-            if self._fonts[name].face.charToGlyph.get(ord(ch)):
+            if self._has(name, ord(ch)):
                 return name, ch
         raise ValueError(
             f"character {ch!r} (U+{ord(ch):04X}) of role {role!r} was not passed to "
             "FontSet.prepare(); include all text that will be drawn"
         )
+
+    def _has(self, name: str, cp: int) -> bool:
+        """Whether a registered font has a glyph for cp.
+
+        A font read from a subset of a TrueType face switches to the whole
+        face when that has the glyph (slow, but only for text prepare() was
+        not given), so such text works as it did before faces were subset.
+        """
+        font = self._fonts[name]
+        if font.face.charToGlyph.get(cp):
+            return True
+        whole = self._whole.get(name)
+        if whole is None or cp not in whole[1] or not _widen(font, whole[0]):
+            return False
+        return bool(font.face.charToGlyph.get(cp))
 
     def _activate(self, name: str) -> None:
         # Another prepare() may have registered a different font under this

@@ -16,7 +16,7 @@ import pypdf
 import pytest
 from fontTools import subset
 from fontTools.ttLib import TTFont
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfgen import canvas
 
 from handouts import fontconvert, fontfiles, fonts
@@ -297,6 +297,168 @@ def test_pdf_does_not_depend_on_what_the_cache_held(tmp_path: Path, font_dir: Pa
     fontset.prepare({"body": SAMPLE + "民营经济发展前景广阔"})
     served = fontset.prepare({"body": text})
     assert draw_pdf(tmp_path / "served.pdf", served, "body", text).read_bytes() == first
+
+
+# --- TrueType subsets and the warm path ----------------------------------------------------
+
+
+def _kai_config(tmp_path: Path) -> Path:
+    find_face("AR PL UKai CN")
+    return write_config(tmp_path / "fonts.toml", heading2={"candidates": ["AR PL UKai CN"], "substitutes": []})
+
+
+def test_truetype_face_is_registered_from_a_small_cached_subset(
+    tmp_path: Path, cache: Path, font_dir: Path
+) -> None:
+    fontset = load(cache, font_dir, _kai_config(tmp_path))
+    face = fontset.chosen("heading2")
+    assert not face.is_cff
+
+    prepared = fontset.prepare({"heading2": SAMPLE})
+    name = prepared.font_name("heading2")
+    path, index = prepared.font_file(name)
+    assert cache in path.parents and index == 0
+    assert path.stat().st_size * 20 < face.path.stat().st_size
+    assert pdfmetrics.getFont(name).face.filename == str(path)
+    assert prepared.face(name) == face  # the report and Word embedding still see the real face
+
+
+def test_truetype_subset_embeds_exactly_like_the_whole_font(
+    tmp_path: Path, cache: Path, font_dir: Path, monkeypatch
+) -> None:
+    config = _kai_config(tmp_path)
+    fontset = load(cache, font_dir, config)
+    face = fontset.chosen("heading2")
+    text = SAMPLE + "ABC xyz"
+    # Not given to prepare(): the subset's font switches to the whole face for them.
+    late = "".join(ch for ch in "民营经济发展" if ord(ch) in fontset.cover(face))
+    assert late
+    subset = fontset.prepare({"heading2": text})
+    name = subset.font_name("heading2")
+    assert cache in subset.font_file(name)[0].parents
+    first = draw_pdf(tmp_path / "subset.pdf", subset, "heading2", text).read_bytes()
+    assert cache in Path(pdfmetrics.getFont(name).face.filename).parents
+    with_late = draw_pdf(tmp_path / "subset-late.pdf", subset, "heading2", text + late).read_bytes()
+    assert pdfmetrics.getFont(name).face.filename == str(face.path)
+
+    fonts.clear_memo()
+    # What ReportLab read before faces were subset: the font file itself.
+    monkeypatch.setattr(FontSet, "_subset_source", lambda self, face, cps: (str(face.path), face.index))
+    whole = load(cache, font_dir, config).prepare({"heading2": text})
+    assert whole.font_file(whole.font_name("heading2")) == (face.path, face.index)
+    assert draw_pdf(tmp_path / "whole.pdf", whole, "heading2", text).read_bytes() == first
+    assert draw_pdf(tmp_path / "whole-late.pdf", whole, "heading2", text + late).read_bytes() == with_late
+
+
+def test_subset_keeps_reportlabs_reading_of_lone_side_bearings(tmp_path: Path) -> None:
+    # Glyphs after the last full hmtx entry get that entry's advance from
+    # ReportLab, scaled to 1000 units, and it embeds the scaled value: the
+    # subset must make it do the same (DejaVu has 2048 units per em). Greek,
+    # because ASCII is always kept in a subset.
+    path = make_font(find_face("DejaVu Sans"), tmp_path / "short.ttf", "αβγδεζηθικ")
+    font = TTFont(path)
+    for glyph in font.getGlyphOrder()[-4:]:  # a run of equal advances is stored as lsb only
+        font["hmtx"][glyph] = (777, font["hmtx"][glyph][1])
+    font.save(path)
+    assert TTFont(path)["hhea"].numberOfHMetrics < len(font.getGlyphOrder())
+    cmap = fontfiles.read_cmap(path, 0, reportlab_choice=True)
+    codes = [ord("α"), *sorted(cp for cp, gid in cmap.items() if gid >= len(font.getGlyphOrder()) - 3)]
+    assert len(codes) > 1
+    sub_path = tmp_path / "subset.ttf"
+    sub_path.write_bytes(fontconvert.build_subset(path, 0, codes))
+    whole, sub = ttfonts.TTFontFace(str(path)), ttfonts.TTFontFace(str(sub_path))
+    assert sub.makeSubset([0, *codes]) == whole.makeSubset([0, *codes])
+    assert [sub.getCharWidth(cp) for cp in codes] == [whole.getCharWidth(cp) for cp in codes]
+
+
+@pytest.mark.parametrize("family", ["AR PL UKai CN", "DejaVu Sans"])
+def test_subset_gives_reportlab_the_same_glyphs_and_metrics(tmp_path: Path, family: str) -> None:
+    info = find_face(family)
+    src = Path(info.path)
+    cmap = fontfiles.read_cmap(src, info.index, reportlab_choice=True)
+    by_glyph = sorted(cmap, key=lambda cp: (cmap[cp], cp))
+    # The lowest and highest glyph ids (the AR PL fonts' last ones lie past their
+    # last full hmtx entry) and accented letters (composite glyphs in DejaVu).
+    codes = sorted({*map(ord, SAMPLE), *by_glyph[:40], *by_glyph[-40:], *range(0xC0, 0x100)} & set(cmap))
+    path = tmp_path / "subset.ttf"
+    path.write_bytes(fontconvert.build_subset(src, info.index, codes))
+    whole = ttfonts.TTFontFace(info.path, subfontIndex=info.index)
+    sub = ttfonts.TTFontFace(str(path))
+
+    for attr in ("name", "ascent", "descent", "capHeight", "bbox", "italicAngle", "stemV", "flags",
+                 "defaultWidth"):
+        assert getattr(sub, attr) == getattr(whole, attr), attr
+    first = [0] * 32 + list(range(32, 128))  # ReportLab's first PDF subset, drawn or not
+    rest = [0] + [cp for cp in codes if cp >= 128 and cp != 0xA0]
+    for pdf_subset in (first, rest):
+        assert sub.makeSubset(pdf_subset) == whole.makeSubset(pdf_subset)
+        assert [sub.getCharWidth(cp) for cp in pdf_subset] == [whole.getCharWidth(cp) for cp in pdf_subset]
+
+
+def test_warm_prepare_reads_coverage_from_the_cache_and_only_small_files(
+    cache: Path, font_dir: Path, monkeypatch
+) -> None:
+    fontset = load(cache, font_dir)
+    faces = list(dict.fromkeys(fontset.chosen(role) for role in ROLES))
+    expected = {}
+    for face in faces:
+        cmap = fontfiles.read_cmap(face.path, face.index, reportlab_choice=not face.is_cff)
+        assert set(fontset.cover(face)) == set(cmap) and len(fontset.cover(face)) == len(cmap)
+        cp = next(iter(cmap))
+        assert fontset.cover(face)[cp] == cmap[cp]  # glyph ids are still there when asked for
+        expected[face.key] = set(cmap)
+    fontset.prepare({role: SAMPLE for role in ROLES})
+    assert len(list((cache / fontfiles.COVERAGE_DIR).glob("*.bin"))) >= len(faces)
+
+    fonts.clear_memo()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"font read on the warm path: {args}")
+
+    for module, name in ((fontfiles, "read_cmap"), (fonts, "read_cmap"), (fontconvert, "read_cmap"),
+                         (fontconvert, "build_subset"), (fontconvert, "build_truetype")):
+        monkeypatch.setattr(module, name, refuse)
+    opened: list[Path] = []
+    reportlab_font = fonts.TTFont
+
+    def recording(name: str, path: str, **kwargs: object) -> ttfonts.TTFont:
+        opened.append(Path(path))
+        return reportlab_font(name, path, **kwargs)
+
+    monkeypatch.setattr(fonts, "TTFont", recording)
+    warm = load(cache, font_dir)
+    for face in faces:
+        assert set(warm.cover(face)) == expected[face.key]
+    warm.prepare({role: SAMPLE for role in ROLES})
+    assert opened and all(cache in path.parents for path in opened)
+    assert all(path.stat().st_size < 2_000_000 for path in opened)
+
+
+def test_damaged_coverage_file_is_read_again(cache: Path, font_dir: Path) -> None:
+    fontset = load(cache, font_dir)
+    face = fontset.chosen("body")
+    covered = set(fontset.cover(face))
+    [stored] = (cache / fontfiles.COVERAGE_DIR).glob("*.bin")
+    stored.write_bytes(stored.read_bytes()[:-4])
+
+    fonts.clear_memo()
+    assert set(load(cache, font_dir).cover(face)) == covered
+    coverage = fontfiles.Coverage.from_bytes(stored.read_bytes(), dict)
+    assert coverage is not None and set(coverage) == covered
+
+
+def test_truetype_face_that_cannot_be_subset_is_read_whole(
+    tmp_path: Path, cache: Path, font_dir: Path, monkeypatch
+) -> None:
+    def broken(*args: object) -> bytes:
+        raise ValueError("no subset today")
+
+    monkeypatch.setattr(fontconvert, "build_subset", broken)
+    fontset = load(cache, font_dir, _kai_config(tmp_path))
+    face = fontset.chosen("heading2")
+    prepared = fontset.prepare({"heading2": SAMPLE})
+    assert prepared.font_file(prepared.font_name("heading2")) == (face.path, face.index)
+    assert extracted_text(draw_pdf(tmp_path / "out.pdf", prepared, "heading2", SAMPLE)) == SAMPLE
 
 
 # --- per-character fallback --------------------------------------------------------------
