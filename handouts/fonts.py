@@ -379,16 +379,25 @@ class FontSet:
         names: dict[str, list[str]] = {}
         uses: dict[str, dict[str, tuple[str, str]]] = {}
         whole: dict[str, tuple[Source, Mapping[int, int]]] = {}
+        # One ReportLab font per face: ReportLab names a face's PDF objects
+        # after the face, so a face registered twice (two roles falling back
+        # to one font, or a machine with a single CJK font) collides on save.
+        by_face: dict[FaceKey, str] = {}
         for role in plans:
             positions = sorted({0} | {pos for pos, _ in plans[role].values()})
+            named: dict[int, str] = {}
             for pos in positions:
-                face, name = chains[role][pos], f"HO-{role}-{pos}"
-                fonts[name], files[name] = _reportlab_font(face, name, sources[face.key])
-                faces[name] = face
-                if _is_subset(face, files[name]):
-                    whole[name] = (_whole_source(face), self.cover(face))
-            names[role] = [f"HO-{role}-{pos}" for pos in positions]
-            uses[role] = {ch: (f"HO-{role}-{pos}", drawn) for ch, (pos, drawn) in plans[role].items()}
+                face = chains[role][pos]
+                name = by_face.get(face.key)
+                if name is None:
+                    name = by_face[face.key] = f"HO-{role}-{pos}"
+                    fonts[name], files[name] = _reportlab_font(face, name, sources[face.key])
+                    faces[name] = face
+                    if _is_subset(face, files[name]):
+                        whole[name] = (_whole_source(face), self.cover(face))
+                named[pos] = name
+            names[role] = [named[pos] for pos in positions]
+            uses[role] = {ch: (named[pos], drawn) for ch, (pos, drawn) in plans[role].items()}
         fallbacks = [
             (ch, role, chains[role][pos].family)
             for role in plans

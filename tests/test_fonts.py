@@ -600,3 +600,28 @@ def test_fonts_report_mentions_every_role(cache: Path, font_dir: Path) -> None:
         if face.origin == "substitute":
             assert f"将 {fontset.word_family(role)} 字体文件（如 {fontset.hint(role)}）放入 fonts/ 目录" in report
     assert "替代字体" in report or "系统字体" in report or "用户字体" in report
+
+
+def test_one_face_for_every_role_still_saves(tmp_path: Path) -> None:
+    """A machine with a single CJK font gives every role the same face; ReportLab
+    must get it once, or its save fails on a redefined ToUnicode object."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    config = Path(__file__).resolve().parent.parent / "fonts" / "fonts.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        "substitutes = [", 'substitutes = ["AR PL UMing CN",')
+    same = tmp_path / "fonts.toml"
+    same.write_text(text, encoding="utf-8")
+    fontset = FontSet.load(config=same, font_dir=tmp_path, cache_dir=tmp_path / "cache")
+    roles = ("title", "body", "heading1", "heading2", "folio")
+    if len({fontset.chosen(r).family for r in roles}) != 1:
+        pytest.fail("AR PL UMing CN (fonts-arphic-uming) is needed for this test")
+    prepared = fontset.prepare({r: "关于学习的通知— 1 —" for r in roles})
+    assert len({prepared.font_name(r) for r in roles}) == 1
+    c = canvas.Canvas(io.BytesIO(), invariant=1)
+    for i, role in enumerate(roles):
+        c.setFont(prepared.font_name(role), 12)
+        c.drawString(72, 700 - 20 * i, "关于学习的通知")
+    c.save()
