@@ -220,7 +220,7 @@ def locate_char(char: str, package: Package, branches: list[str], branches_path:
 def build_package(package: Package, *, out: Path, branches: list[str], formats: Iterable[str],
                   force: bool, ctx: BuildContext, embed_fonts: bool = False
                   ) -> tuple[OutputFolder, list[OutputFile]]:
-    from .write_pdf import pdf_text_by_role
+    from .write_pdf import fonts_text
 
     formats = list(formats)
     stem = safe_filename(Path(package.path).stem)
@@ -233,11 +233,7 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
         sheets = [(b, [compose_sheet(k, package, b) for k in kinds]) for b in branches]
         bundle = compose_bundle(package, sheets)
     with ctx.timer("fonts"):
-        text: dict[str, str] = {}
-        for doc in (handout, bundle):
-            for role, chars in pdf_text_by_role(doc, style).items():
-                text[role] = text.get(role, "") + chars
-        prepared = ctx.fontset.prepare({r: "".join(sorted(set(t))) for r, t in text.items()})
+        prepared = ctx.fontset.prepare(fonts_text([handout, bundle], style))
 
     jobs: list[Job] = []
 

@@ -15,16 +15,11 @@ from .style import load_style
 
 def required_text(package: Package, sample_branch: str = "示例党总支") -> dict[str, str]:
     """Characters per font role for the handout and the sheets of one branch."""
-    style = load_style()
+    from .write_pdf import fonts_text
+
     docs: list[Document] = [compose_handout(package)]
     docs += [compose_sheet(kind, package, sample_branch) for kind in sheet_kinds()]
-    acc: dict[str, set[str]] = {}
-    for doc in docs:
-        for role, text in doc.text_by_role(style.roles_of_style()).items():
-            acc.setdefault(role, set()).update(text)
-    folio = style.folio
-    acc.setdefault(folio.role, set()).update(folio.format.format(n=1234567890))
-    return {role: "".join(sorted(chars)) for role, chars in acc.items()}
+    return fonts_text(docs, load_style())
 
 
 def check_glyphs(package: Package) -> bool:

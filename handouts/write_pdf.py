@@ -12,7 +12,7 @@ pass it pdf_text_by_role() of each document.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +44,15 @@ def pdf_text_by_role(doc: Document, style: StyleSheet) -> dict[str, str]:
     """Every character each font role must set in this document's PDF,
     page numbers included, for FontSet.prepare()."""
     return text_by_role(doc, style)
+
+
+def fonts_text(docs: Iterable[Document], style: StyleSheet) -> dict[str, str]:
+    """The characters per role of several documents, for one FontSet.prepare()."""
+    acc: dict[str, set[str]] = {}
+    for doc in docs:
+        for role, text in pdf_text_by_role(doc, style).items():
+            acc.setdefault(role, set()).update(text)
+    return {role: "".join(sorted(chars)) for role, chars in acc.items()}
 
 
 @contextmanager
