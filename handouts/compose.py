@@ -85,16 +85,25 @@ _CUT_AFTER = " 　，、：；"
 
 def shorten(text: str, limit: float) -> str:
     """Fit a study item into `limit` 字. A quoted document's 《name》 says most
-    in least room: keep it, without its （year range） if need be; else cut at
-    a phrase boundary and mark the cut with ……."""
+    in least room: keep it, without its （year range） if need be, else cut it
+    inside its brackets; text without one is cut at a phrase boundary. A cut
+    is marked with ……."""
     if zi_width(text) <= limit:
         return text
     m = re.search(r"《[^》]+》", text)
     if m:
-        for name in (m.group(0), re.sub(r"[（(][^（）()]*[）)]》$", "》", m.group(0))):
+        bare = re.sub(r"[（(][^（）()]*[）)]》$", "》", m.group(0))
+        for name in (m.group(0), bare):
             if zi_width(name) <= limit:
                 return name
-    room = limit - zi_width("……")
+        # Still too long: cut inside the brackets, so that they stay paired.
+        return "《" + _cut(bare[1:-1], limit - zi_width("《……》")) + "……》"
+    return _cut(text, limit - zi_width("……")) + "……"
+
+
+def _cut(text: str, room: float) -> str:
+    """The longest start of text within `room` 字, ended at a phrase boundary
+    when one lies in its second half."""
     end, width = 0, 0.0
     for i, ch in enumerate(text):
         width += zi_width(ch)
@@ -104,7 +113,7 @@ def shorten(text: str, limit: float) -> str:
     cut = max((i + 1 for i in range(end) if text[i] in _CUT_AFTER), default=0)
     if cut >= end / 2:
         end = cut
-    return text[:end].rstrip(_CUT_AFTER) + "……"
+    return text[:end].rstrip(_CUT_AFTER)
 
 
 def render(template: str, template_dir: Path = TEMPLATES, **context: Any) -> Document:
