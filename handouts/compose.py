@@ -13,7 +13,7 @@ The layout language:
       <blank lines="1"/>
       <signature line=><name>…</name>…<date>…</date></signature>
       <table widths="30,126" style= header-rows="1">
-        <row height="12"><cell span= field= ruled="yes" align= valign=><p …/></cell></row>
+        <row height="12"><cell span= field= label= ruled="yes" align= valign=><p …/></cell></row>
       </table>
 """
 
@@ -264,6 +264,7 @@ def _row(el: etree._Element, origin: str) -> Row:
             blocks=[_paragraph(p) for p in c if p.tag == "p"],
             span=int(c.get("span", "1")),
             field=c.get("field"),
+            label=c.get("label"),
             ruled=_yes(c.get("ruled")),
             align=c.get("align"),
             valign=c.get("valign", "middle"),

@@ -62,6 +62,7 @@ class Cell:
     blocks: list[Paragraph] = field(default_factory=list)
     span: int = 1
     field: str | None = None  # a fillable form field's name (PDF AcroForm)
+    label: str | None = None  # what the field asks for, shown by viewers (/TU)
     ruled: bool = False  # ruled lines for handwriting across the cell
     align: str | None = None  # override: left | center | right
     valign: str = "middle"  # top | middle
@@ -107,6 +108,7 @@ class Document:
     subject: str = ""
     keywords: list[str] = field(default_factory=list)
     date: dt.date | None = None  # fixes creation dates so builds are reproducible
+    fillable: bool = True  # cells with a field become PDF form fields
 
     def paragraphs(self) -> list[Paragraph]:
         out: list[Paragraph] = []

@@ -112,6 +112,7 @@ class FormField:
     height: float
     size: float
     multiline: bool
+    label: str | None = None
 
 
 @dataclass
@@ -555,7 +556,7 @@ class Flow:
             if box.cell.ruled:
                 slot.strokes += self._rules(box.left + pad, box.right - pad, used, height)
             if box.cell.field:
-                slot.fields.append(self._field(box.cell.field, box.left, box.right, used, height,
+                slot.fields.append(self._field(box.cell, box.left, box.right, used, height,
                                                table_style))
         xs = [b.left for b in boxes] + [edges[-1]]
         slot.strokes += self._borders(edges[0], edges[-1], xs, height)
@@ -584,13 +585,14 @@ class Flow:
             k += 1
         return out
 
-    def _field(self, name: str, a: float, b: float, used: float, height: float,
+    def _field(self, cell: Cell, a: float, b: float, used: float, height: float,
                st: ParagraphStyle) -> FormField:
         """A fillable field over the cell's empty part, in the table style's size."""
         inset = self.style.tables.border_pt
         h = height - used - 2 * inset
-        return FormField(name, a + inset, used + inset, b - a - 2 * inset, h, st.size,
-                         h > MULTILINE_LINES * st.size * CELL_LINE_FACTOR)
+        assert cell.field is not None
+        return FormField(cell.field, a + inset, used + inset, b - a - 2 * inset, h, st.size,
+                         h > MULTILINE_LINES * st.size * CELL_LINE_FACTOR, cell.label)
 
     def _borders(self, left: float, right: float, xs: list[float], height: float) -> list[Stroke]:
         w = self.style.tables.border_pt

@@ -61,6 +61,9 @@ def compose_bundle(package: Package, sheets: list[tuple[str, list[Document]]]) -
         subject="教职工政治理论学习记录表和签到表",
         keywords=["学习记录表", "签到表"],
         date=first.date if first else package.issue_date,
+        # Paper only: the same sheet repeated per branch would make every
+        # branch's 学习地点 one shared form field.
+        fillable=False,
     )
     for _branch, docs in sheets:
         for n, doc in enumerate(docs):

@@ -25,12 +25,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from . import __version__
 from .document import Document
-from .pdf_layout import Fonts, Glyphs, Layout, PageLayout, lay_out, text_by_role
+from .pdf_form import FieldFont, FormFields
+from .pdf_layout import BODY_ROLE, Fonts, Glyphs, Layout, PageLayout, lay_out, text_by_role
 from .style import StyleSheet
 
-# ReportLab's AcroForm writes field appearances only in the standard 14
-# fonts; CJK typed into a field is drawn by the viewer's own font.
-FIELD_FONT = "Helvetica"
 FALLBACK_DATE = dt.date(2000, 1, 1)
 
 
@@ -89,6 +87,7 @@ def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleShee
     )
     _metadata(canv, doc)
     widths = _Widths()
+    form = FormFields(canv, FieldFont.of(fonts.font_name(BODY_ROLE)))
     marks: dict[int, list[tuple[int, str]]] = {}
     for n, (title, at) in enumerate(layout.bookmarks):
         marks.setdefault(at, []).append((n, title))
@@ -97,7 +96,10 @@ def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleShee
             canv.bookmarkPage(f"section{n}")
             canv.addOutlineEntry(title, f"section{n}", level=0)
         _draw_page(canv, pl, page.height, widths)
+        for f in pl.fields if doc.fillable else ():
+            form.add(f, page.height)
         canv.showPage()
+    form.finish()
     if layout.bookmarks:
         canv.showOutline()
     canv.save()
@@ -144,23 +146,6 @@ def _draw_page(canv: Canvas, pl: PageLayout, height: float, widths: _Widths) -> 
             canv.lines(lines)
     if pl.glyphs:
         canv.addLiteral(_text_operators(canv, pl.glyphs, height, widths))
-    for f in pl.fields:
-        canv.acroForm.textfield(
-            name=f.name,
-            x=f.x,
-            y=height - f.top - f.height,
-            width=f.width,
-            height=f.height,
-            fontName=FIELD_FONT,
-            fontSize=f.size,
-            borderWidth=0,
-            borderColor=None,
-            fillColor=None,
-            textColor=None,
-            fieldFlags="multiline" if f.multiline else "",
-            maxlen=0,
-            annotationFlags="print",
-        )
 
 
 def _text_operators(canv: Canvas, glyphs: list[Glyphs], height: float, widths: _Widths) -> str:

@@ -1,0 +1,216 @@
+"""Fillable text fields (PDF AcroForm) that take Chinese typed on screen.
+
+ReportLab's own AcroForm writes fields only in the 14 standard fonts, whose
+encoding holds no Han character: a branch typing 学习地点 would get nothing
+or mojibake. A field therefore names the PDF's body face as a CID font in
+the Adobe-GB1 character collection with the predefined Unicode CMap
+UniGB-UTF16-H, not embedded:
+
+- the viewer encodes whatever is typed (any BMP or supplementary-plane
+  character) as UTF-16 without a font program of ours, so a subset missing
+  the typed character can never bite;
+- a viewer finds the face by its PostScript name (仿宋 when the handout was
+  built with it) or falls back to its own Adobe-GB1 font: Acrobat, pdf.js,
+  PDFium and poppler all know this CMap;
+- the printed labels around the fields stay in the embedded faces.
+
+The widgets are plain dictionaries added through ReportLab's document
+objects, so invariant mode keeps builds byte-identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFName,
+    PDFStream,
+    PDFString,
+)
+from reportlab.pdfgen.canvas import Canvas
+
+from .pdf_layout import FormField
+
+# The resource name of the field font in /DR and in every /DA.
+RESOURCE = "HOField"
+CMAP = "UniGB-UTF16-H"
+ORDERING = ("Adobe", "GB1", 5)  # the collection UniGB-UTF16-H maps into
+# UniGB-UTF16-H maps U+0020…U+007E to CIDs 1…95 (proportional Latin); every
+# other CID defaults to a full em.
+ASCII_FIRST_CID = 1
+ASCII = range(0x20, 0x7F)
+# Field flags (PDF 32000-1, table 228) and annotation flag Print (table 165).
+FF_MULTILINE = 1 << 12
+FF_DO_NOT_SPELL_CHECK = 1 << 22
+ANNOT_PRINT = 4
+
+
+@dataclass(frozen=True)
+class FieldFont:
+    """What a CID font dictionary needs of the body face, in 1/1000 em."""
+
+    postscript_name: str
+    flags: int
+    bbox: tuple[int, int, int, int]
+    italic_angle: float
+    ascent: int
+    descent: int
+    cap_height: int
+    stem_v: int
+    ascii_widths: tuple[int, ...]
+
+    @classmethod
+    def of(cls, reportlab_font: str) -> FieldFont:
+        face = pdfmetrics.getFont(reportlab_font).face
+        name = face.name.decode("ascii") if isinstance(face.name, bytes) else str(face.name)
+        return cls(
+            postscript_name=_pdf_name(name),
+            flags=int(face.flags),
+            bbox=tuple(int(v) for v in face.bbox),  # type: ignore[arg-type]
+            italic_angle=float(face.italicAngle),
+            ascent=int(face.ascent),
+            descent=int(face.descent),
+            cap_height=int(face.capHeight),
+            stem_v=int(face.stemV),
+            ascii_widths=tuple(round(face.getCharWidth(c)) for c in ASCII),
+        )
+
+
+def _pdf_name(name: str) -> str:
+    # A PostScript name is printable ASCII without delimiters; anything else
+    # would break the name token (PDF 32000-1, 7.3.5).
+    return "".join(c for c in name if 0x21 <= ord(c) <= 0x7E and c not in "()<>[]{}/%#") or "Font"
+
+
+class FormFields:
+    """Collects a PDF's text fields; call add() per field, then finish()."""
+
+    def __init__(self, canv: Canvas, font: FieldFont) -> None:
+        self.canv = canv
+        self.font = font
+        self._fields: list[object] = []
+        self._font_ref: object | None = None
+
+    def _font(self) -> object:
+        if self._font_ref is None:
+            self._font_ref = self._ref(_type0(self.font, self._ref))
+        return self._font_ref
+
+    def _ref(self, obj: object) -> object:
+        return self.canv._doc.Reference(obj)
+
+    def add(self, f: FormField, page_height: float) -> None:
+        """A widget for f on the canvas's current page."""
+        x0, y0 = f.x, page_height - f.top - f.height
+        da = f"/{RESOURCE} {f.size:g} Tf 0 g"
+        resources = PDFDictionary({"Font": PDFDictionary({RESOURCE: self._font()})})
+        # An empty appearance in the field's own box: nothing is pre-filled,
+        # and PDF/A-minded checkers want every widget to have one.
+        appearance = PDFStream(
+            PDFDictionary({
+                "Type": PDFName("XObject"),
+                "Subtype": PDFName("Form"),
+                "BBox": PDFArray([0, 0, f.width, f.height]),
+                "Resources": resources,
+            }),
+            "/Tx BMC EMC",
+        )
+        widget = {
+            "Type": PDFName("Annot"),
+            "Subtype": PDFName("Widget"),
+            "FT": PDFName("Tx"),
+            "T": PDFString(f.name),
+            "Rect": PDFArray([x0, y0, x0 + f.width, y0 + f.height]),
+            "F": ANNOT_PRINT,
+            "Ff": (FF_MULTILINE if f.multiline else 0) | FF_DO_NOT_SPELL_CHECK,
+            "DA": PDFString(da),
+            "Q": 0,
+            "P": self.canv._doc.thisPageRef(),
+            "AP": PDFDictionary({"N": self._ref(appearance)}),
+            # White behind typed text: the empty field shows the page's
+            # handwriting rules, a typed one covers them instead of letting
+            # them cross lines spaced by the viewer's own leading.
+            "MK": PDFDictionary({"BG": PDFArray([1])}),
+        }
+        if f.label:
+            widget["TU"] = PDFString(f.label)
+        annot = PDFDictionary(widget)
+        self.canv._addAnnotation(annot)
+        self._fields.append(self._ref(annot))
+
+    def finish(self) -> None:
+        """Attach the AcroForm to the catalogue (if any field was added)."""
+        if not self._fields:
+            return
+        form = PDFDictionary({
+            "Fields": PDFArray(self._fields),
+            "DA": PDFString(f"/{RESOURCE} 0 Tf 0 g"),
+            "DR": PDFDictionary({"Font": PDFDictionary({RESOURCE: self._font()})}),
+        })
+        self.canv._doc._catalog.AcroForm = self._ref(form)
+
+
+def _type0(font: FieldFont, ref: object) -> PDFDictionary:
+    registry, ordering, supplement = ORDERING
+    descriptor = PDFDictionary({
+        "Type": PDFName("FontDescriptor"),
+        "FontName": PDFName(font.postscript_name),
+        "Flags": font.flags,
+        "FontBBox": PDFArray(list(font.bbox)),
+        "ItalicAngle": font.italic_angle,
+        "Ascent": font.ascent,
+        "Descent": font.descent,
+        "CapHeight": font.cap_height,
+        "StemV": font.stem_v,
+    })
+    cid_font = PDFDictionary({
+        "Type": PDFName("Font"),
+        "Subtype": PDFName("CIDFontType2"),
+        "BaseFont": PDFName(font.postscript_name),
+        "CIDSystemInfo": PDFDictionary({
+            "Registry": PDFString(registry),
+            "Ordering": PDFString(ordering),
+            "Supplement": supplement,
+        }),
+        "FontDescriptor": ref(descriptor),  # type: ignore[operator]
+        "DW": 1000,
+        "W": PDFArray([ASCII_FIRST_CID, PDFArray(list(font.ascii_widths))]),
+    })
+    return PDFDictionary({
+        "Type": PDFName("Font"),
+        "Subtype": PDFName("Type0"),
+        "BaseFont": PDFName(font.postscript_name),
+        "Encoding": PDFName(CMAP),
+        "DescendantFonts": PDFArray([ref(cid_font)]),  # type: ignore[operator]
+        "ToUnicode": ref(PDFStream(PDFDictionary({}), _utf16_to_unicode())),  # type: ignore[operator]
+    })
+
+
+def _utf16_to_unicode() -> str:
+    """A ToUnicode CMap saying what UniGB-UTF16-H already implies: a BMP code
+    is its own code point. Readers know that for the predefined CMap; tools
+    that fill forms (pypdf among them) only trust an explicit map."""
+    highs = [h for h in range(0x100) if not 0xD8 <= h <= 0xDF]  # surrogates are not characters
+    blocks = []
+    for start in range(0, len(highs), 100):  # at most 100 entries per block (PDF 32000-1, 9.10.3)
+        chunk = highs[start : start + 100]
+        lines = "\n".join(f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>" for h in chunk)
+        blocks.append(f"{len(chunk)} beginbfrange\n{lines}\nendbfrange")
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /HOField-UTF16-UCS def",
+        "/CMapType 2 def",
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange",
+        *blocks,
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ])
+
