@@ -25,13 +25,15 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from docx.oxml.ns import nsmap, qn
-from fontTools import subset as ft_subset
-from fontTools.ttLib import TTFont
 from lxml import etree
 
 from .docx_xml import el
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 OBFUSCATED_FONT_CT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 FONT_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
@@ -132,6 +134,10 @@ def subset_face(path: str, index: int, text: str, family: str) -> bytes:
     `path` must hold glyf outlines (the PDF build converts CFF faces; see
     handouts.fontconvert). Raises EmbedRefused when fsType forbids embedding.
     """
+    # fontTools' subsetter takes a fifth of a second to import: only --embed-fonts needs it.
+    from fontTools import subset as ft_subset
+    from fontTools.ttLib import TTFont
+
     font = TTFont(path, fontNumber=index, lazy=True, recalcTimestamp=False)
     if not embeddable(font):
         raise EmbedRefused(family)

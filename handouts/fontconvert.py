@@ -30,17 +30,18 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fontTools.pens.cu2quPen import Cu2QuPen
-from fontTools.pens.ttGlyphPen import TTGlyphPen
-from fontTools.ttLib import TTFont, newTable
-from fontTools.ttLib.sfnt import SFNTWriter
-from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
-from fontTools.ttLib.tables._g_l_y_f import Glyph
-from fontTools.ttLib.tables.DefaultTable import DefaultTable
 from reportlab.pdfbase import ttfonts
 
 from .fontfiles import atomic_write, read_cmap
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.tables._g_l_y_f import Glyph
+    from fontTools.ttLib.tables.DefaultTable import DefaultTable
+# fontTools takes a twentieth of a second to import and only converts on a
+# cache miss: it is imported where a conversion happens.
 
 # Part of every cache key: bump when the bytes this module writes change.
 CONVERTER_VERSION = 2
@@ -91,6 +92,8 @@ def build_truetype(
     `reuse` names an earlier result for the same face: glyphs found there are
     copied instead of converted again (the bytes are the same either way).
     """
+    from fontTools.ttLib import TTFont, newTable
+
     cmap = read_cmap(src, index, reportlab_choice=False)
     wanted = sorted(cp for cp in set(codepoints) if cp in cmap)
     with TTFont(src, fontNumber=index, lazy=True, recalcBBoxes=False) as font:
@@ -125,6 +128,9 @@ def build_truetype(
 
 
 def _convert(glyph: object, advance: int) -> _Converted:
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
     pen = TTGlyphPen(None)
     # CFF contours run counter-clockwise, TrueType ones clockwise.
     glyph.draw(Cu2QuPen(pen, MAX_ERR, reverse_direction=True))  # type: ignore[attr-defined]
@@ -137,6 +143,8 @@ def _convert(glyph: object, advance: int) -> _Converted:
 
 def _donor_glyphs(path: Path, wanted: dict[str, int]) -> dict[str, _Converted]:
     """Glyphs of an earlier conversion, by source glyph name (found through the cmap)."""
+    from fontTools.ttLib import TTFont
+
     try:
         donor_cmap = read_cmap(path, 0, reportlab_choice=False)
         with TTFont(path, lazy=True) as donor:
@@ -155,6 +163,8 @@ def _donor_glyphs(path: Path, wanted: dict[str, int]) -> dict[str, _Converted]:
 
 
 def _reused(data: bytes, advance: int, lsb: int) -> _Converted:
+    from fontTools.ttLib.tables._g_l_y_f import Glyph
+
     contours = struct.unpack_from(">h", data)[0] if len(data) >= 10 else 0
     if contours <= 0:
         return _Converted(Glyph(), advance, 0, 0, 0)
@@ -163,6 +173,8 @@ def _reused(data: bytes, advance: int, lsb: int) -> _Converted:
 
 
 def _decompiled(src: TTFont, dest: TTFont, tag: str) -> object:
+    from fontTools.ttLib import newTable
+
     # A fresh copy from the raw bytes, so that edits never touch the source.
     table = newTable(tag)
     table.decompile(src.reader[tag], dest)
@@ -170,6 +182,8 @@ def _decompiled(src: TTFont, dest: TTFont, tag: str) -> object:
 
 
 def _raw(tag: str, data: bytes) -> DefaultTable:
+    from fontTools.ttLib.tables.DefaultTable import DefaultTable
+
     # DefaultTable writes its bytes as they are; a parsed OS/2 would recompute
     # usFirstCharIndex and friends from the subset.
     table = DefaultTable(tag)
@@ -178,6 +192,9 @@ def _raw(tag: str, data: bytes) -> DefaultTable:
 
 
 def _cmap(mapping: dict[int, str]) -> object:
+    from fontTools.ttLib import newTable
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
     subtables = []
     bmp = {cp: name for cp, name in mapping.items() if cp <= 0xFFFF}
     specs = [(4, 3, 1, bmp)]
@@ -194,6 +211,8 @@ def _cmap(mapping: dict[int, str]) -> object:
 
 
 def _maxp(glyphs: Iterable[_Converted]) -> object:
+    from fontTools.ttLib import newTable
+
     points = contours = 0
     for glyph in glyphs:
         points = max(points, glyph.points)
@@ -221,6 +240,9 @@ def build_subset(src: Path, index: int, codepoints: Iterable[int]) -> bytes:
     source's bytes, and composite glyphs bring their components. Only the
     glyph numbering differs, which ReportLab renumbers anyway when it embeds.
     """
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.sfnt import SFNTWriter
+
     cmap = read_cmap(src, index, reportlab_choice=True)
     wanted = {cp: cmap[cp] for cp in sorted(set(codepoints).union(_ALWAYS_KEPT)) if cp in cmap}
     needed = ("head", "hhea", "maxp", "loca", "glyf", "hmtx", "post", *_SUBSET_RAW_TABLES)

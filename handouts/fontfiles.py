@@ -25,8 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-from fontTools.ttLib.sfnt import readTTCHeader
+# fontTools is imported where a font file is read: a warm build reads none.
 
 FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc", ".otc"})
 INDEX_FILE = "font-index.json"
@@ -133,6 +132,8 @@ def scan_dirs(dirs: Iterable[Path], exclude: Sequence[Path] = ()) -> list[Path]:
 
 def read_faces(path: Path) -> list[FaceInfo]:
     """Every face in a font file, from the name and OS/2 tables only."""
+    from fontTools.ttLib.sfnt import readTTCHeader
+
     with path.open("rb") as fh:
         is_collection = fh.read(4) == b"ttcf"
         fh.seek(0)
@@ -141,6 +142,8 @@ def read_faces(path: Path) -> list[FaceInfo]:
 
 
 def _read_face(path: Path, index: int) -> FaceInfo:
+    from fontTools.ttLib import TTFont
+
     with TTFont(path, fontNumber=index, lazy=True) as font:
         names = font["name"].names if "name" in font else []
         families = _names(names, _FAMILY_IDS)
@@ -327,6 +330,8 @@ def read_cmap(path: Path, index: int, reportlab_choice: bool) -> dict[int, int]:
     file itself (the last Microsoft one), so that what we call covered is what
     ReportLab draws; otherwise the fullest Unicode subtable is used.
     """
+    from fontTools.ttLib import TTFont
+
     with TTFont(path, fontNumber=index, lazy=True) as font:
         data = font.reader["cmap"] if "cmap" in font.reader else b""
     if len(data) < 4:
