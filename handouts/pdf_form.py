@@ -22,11 +22,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import (
     PDFArray,
     PDFDictionary,
     PDFName,
+    PDFObject,
+    PDFObjectReference,
     PDFStream,
     PDFString,
 )
@@ -102,42 +105,30 @@ class FormFields:
     def _ref(self, obj: object) -> object:
         return self.canv._doc.Reference(obj)
 
+    def _appearance(self, width: float, height: float) -> object:
+        """An empty appearance in the field's own box: nothing is pre-filled,
+        and PDF/A-minded checkers want every widget to have one. Never shared
+        between fields: some fillers (pypdf) rewrite a field's stream in place."""
+        return self._ref(_RawStream(
+            f"<< /Type /XObject /Subtype /Form /BBox [0 0 {fp_str(width, height)}]"
+            f" /Resources << /Font << /{RESOURCE} %s >> >> /Length 11 >>\nstream\n/Tx BMC EMC\nendstream",
+            self._font(),
+        ))
+
     def add(self, f: FormField, page_height: float) -> None:
         """A widget for f on the canvas's current page."""
         x0, y0 = f.x, page_height - f.top - f.height
-        da = f"/{RESOURCE} {f.size:g} Tf 0 g"
-        resources = PDFDictionary({"Font": PDFDictionary({RESOURCE: self._font()})})
-        # An empty appearance in the field's own box: nothing is pre-filled,
-        # and PDF/A-minded checkers want every widget to have one.
-        appearance = PDFStream(
-            PDFDictionary({
-                "Type": PDFName("XObject"),
-                "Subtype": PDFName("Form"),
-                "BBox": PDFArray([0, 0, f.width, f.height]),
-                "Resources": resources,
-            }),
-            "/Tx BMC EMC",
+        flags = (FF_MULTILINE if f.multiline else 0) | FF_DO_NOT_SPELL_CHECK
+        # White behind typed text (/MK /BG): the empty field shows the page's
+        # handwriting rules, a typed one covers them instead of letting them
+        # cross lines spaced by the viewer's own leading.
+        head = (
+            f"<< /Type /Annot /Subtype /Widget /FT /Tx /T {_text(f.name)}"
+            + (f" /TU {_text(f.label)}" if f.label else "")
+            + f" /Rect [{fp_str(x0, y0, x0 + f.width, y0 + f.height)}] /F {ANNOT_PRINT} /Ff {flags}"
+            + f" /DA {_text(f'/{RESOURCE} {fp_str(f.size)} Tf 0 g')} /Q 0 /MK << /BG [1] >>"
         )
-        widget = {
-            "Type": PDFName("Annot"),
-            "Subtype": PDFName("Widget"),
-            "FT": PDFName("Tx"),
-            "T": PDFString(f.name),
-            "Rect": PDFArray([x0, y0, x0 + f.width, y0 + f.height]),
-            "F": ANNOT_PRINT,
-            "Ff": (FF_MULTILINE if f.multiline else 0) | FF_DO_NOT_SPELL_CHECK,
-            "DA": PDFString(da),
-            "Q": 0,
-            "P": self.canv._doc.thisPageRef(),
-            "AP": PDFDictionary({"N": self._ref(appearance)}),
-            # White behind typed text: the empty field shows the page's
-            # handwriting rules, a typed one covers them instead of letting
-            # them cross lines spaced by the viewer's own leading.
-            "MK": PDFDictionary({"BG": PDFArray([1])}),
-        }
-        if f.label:
-            widget["TU"] = PDFString(f.label)
-        annot = PDFDictionary(widget)
+        annot = _Widget(head, self.canv._doc.thisPageRef(), self._appearance(f.width, f.height))
         self.canv._addAnnotation(annot)
         self._fields.append(self._ref(annot))
 
@@ -151,6 +142,37 @@ class FormFields:
             "DR": PDFDictionary({"Font": PDFDictionary({RESOURCE: self._font()})}),
         })
         self.canv._doc._catalog.AcroForm = self._ref(form)
+
+
+class _Widget(PDFObject):
+    """A widget dictionary written as one string. Sixty fields on a sign-in
+    sheet cost ReportLab's generic dictionary formatting more than the rest of
+    the page; only the references wait for the final numbering."""
+
+    def __init__(self, head: str, page: PDFObjectReference, appearance: object) -> None:
+        self.head, self.page, self.appearance = head, page, appearance
+
+    def format(self, document: object) -> bytes:
+        page = self.page.format(document)
+        appearance = self.appearance.format(document)  # type: ignore[attr-defined]
+        return b"%s /P %s /AP << /N %s >> >>" % (self.head.encode("ascii"), page, appearance)
+
+
+class _RawStream(PDFObject):
+    """A small uncompressed stream object written as one string, with a reference."""
+
+    def __init__(self, template: str, ref: object) -> None:
+        self.template, self.ref = template, ref
+
+    def format(self, document: object) -> bytes:
+        return self.template.encode("ascii") % self.ref.format(document)  # type: ignore[attr-defined]
+
+
+def _text(s: str) -> str:
+    """A PDF text string: literal when printable ASCII, else UTF-16BE hex with a BOM."""
+    if all(0x20 <= ord(c) < 0x7F for c in s):
+        return "(" + s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+    return "<FEFF" + s.encode("utf-16-be").hex().upper() + ">"
 
 
 def _type0(font: FieldFont, ref: object) -> PDFDictionary:
