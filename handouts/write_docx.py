@@ -32,7 +32,6 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml.ns import qn
-from docx.oxml.parser import parse_xml
 from lxml import etree
 
 from . import __version__
@@ -105,6 +104,10 @@ def _base_package() -> bytes:
         for rId, rel in list(rels.items()):
             if not rel.is_external and str(rel.target_part.partname) in _DROPPED_PARTS:
                 del rels[rId]
+    # Every document replaces the styles (350 kB in the template) and the
+    # settings: empty roots spare each one parsing them first.
+    for rel_type, tag in ((RT.STYLES, "w:styles"), (RT.SETTINGS, "w:settings")):
+        part.part_related_by(rel_type)._element = el(tag)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -164,8 +167,8 @@ class DocxWriter:
     def render(self, doc: Document) -> bytes:
         package = docx.Document(io.BytesIO(_base_package()))
         roles = frozenset(_run_roles(doc))
-        self._replace(package.part.part_related_by(RT.STYLES), self._styles(roles))
-        self._replace(package.part.part_related_by(RT.SETTINGS), self._settings())
+        self._replace(package.part, RT.STYLES, self._styles(roles))
+        self._replace(package.part, RT.SETTINGS, self._settings())
         self._body(package, doc)
         self._font_table(package, doc)
         self._properties(package, doc)
@@ -191,11 +194,14 @@ class DocxWriter:
         return _PARTS[key][2]
 
     @staticmethod
-    def _replace(part: Any, xml: bytes) -> None:
-        """Give a part a new root element. Moving thousands of children into
-        python-docx's old root (and cleaning namespaces after) cost more than
-        writing the rest of a sheet; the part serialises whatever root it holds."""
-        part._element = parse_xml(xml)
+    def _replace(main: Any, rel_type: str, xml: bytes) -> None:
+        """Point the main part's relationship of rel_type at a plain part
+        holding `xml`. The prepared bytes are written as they are: parsing
+        them into python-docx's XML part and serialising them again cost more
+        than writing the rest of a sheet."""
+        old = main.part_related_by(rel_type)
+        rId = next(r for r, rel in main.rels.items() if rel.reltype == rel_type)
+        main.rels.add_relationship(rel_type, Part(old.partname, old.content_type, xml, old.package), rId)
 
     def _body(self, package: Any, doc: Document) -> None:
         body = package.element.body
