@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import unicodedata
 import zipfile
+from functools import cache
 
 from docx.oxml.ns import nsmap, qn
 from lxml import etree
@@ -34,16 +35,30 @@ def el(tag: str, *children: etree._Element | None, **attrs: str | int | float | 
     Attribute names are w: attributes unless they carry their own prefix
     ("r:id" is written r_id).
     """
-    node = etree.Element(qn(tag), nsmap={"w": W})
+    node = etree.Element(_tag(tag), nsmap=_NSMAP)
     for name, value in attrs.items():
-        if value is None:
-            continue
-        prefix, _, local = name.partition("_") if name.startswith("r_") else ("w", "", name)
-        node.set(qn(f"{prefix}:{local or name}"), _attr(value))
+        if value is not None:
+            node.set(_attr_name(name), _attr(value))
     for child in children:
         if child is not None:
             node.append(child)
     return node
+
+
+_NSMAP = {"w": W}
+
+
+# A handout's body is tens of thousands of elements: Clark names are looked
+# up once per name, not built again for every element.
+@cache
+def _tag(tag: str) -> str:
+    return qn(tag)
+
+
+@cache
+def _attr_name(name: str) -> str:
+    prefix, _, local = name.partition("_") if name.startswith("r_") else ("w", "", name)
+    return qn(f"{prefix}:{local or name}")
 
 
 def _attr(value: str | int | float) -> str:
