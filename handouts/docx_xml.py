@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import unicodedata
 import zipfile
 from functools import cache
@@ -164,8 +165,11 @@ _AMBIGUOUS_BLOCKS = (
 )
 
 
+_AMBIGUOUS = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _AMBIGUOUS_BLOCKS) + "]")
+
+
 def needs_east_asian_hint(text: str) -> bool:
-    return any(lo <= ord(ch) <= hi for ch in text for lo, hi in _AMBIGUOUS_BLOCKS)
+    return _AMBIGUOUS.search(text) is not None
 
 
 def width_in_chars(text: str) -> float:
