@@ -9,13 +9,15 @@ kept unless --force.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,7 +229,7 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
     folder = OutputFolder(out / stem, force, fence=out)
     style = ctx.style
     kinds = sheet_kinds()
-    with ctx.timer("compose"):
+    with ctx.timer("compose"), _no_gc():
         handout = compose_handout(package)
         file_names = unique_filenames(branches)
         sheets = [(b, [compose_sheet(k, package, b) for k in kinds]) for b in branches]
@@ -240,15 +242,19 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
     def emit(doc: Document, relative: str, kind: str, branch: str | None) -> None:
         for fmt in ("pdf", "docx"):
             if fmt in formats:
-                jobs.append(Job(fmt, doc, f"{relative}.{fmt}", kind, branch))
+                # The bundle repeats the sheets' sections: their PDFs go to one
+                # worker with it, which lays each section out once.
+                group = "sheets" if fmt == "pdf" and kind != "handout" else None
+                jobs.append(Job(fmt, doc, f"{relative}.{fmt}", kind, branch, group))
 
     emit(handout, _handout_name(package), "handout", None)
     for (branch, docs), fname in zip(sheets, file_names, strict=True):
         for kind, doc in zip(kinds, docs, strict=True):
             emit(doc, f"{kind.folder}/{fname}{kind.name}", kind.kind, branch)
     if "pdf" in formats:
-        jobs.append(Job("pdf", bundle, "学习记录表和签到表（打印合集）.pdf", "print-bundle", None))
-    with ctx.timer("write"):
+        jobs.append(Job("pdf", bundle, "学习记录表和签到表（打印合集）.pdf", "print-bundle", None,
+                        "sheets"))
+    with ctx.timer("write"), _no_gc():
         rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset, embed_fonts))
     files: list[OutputFile] = []
     for job, (data, pages) in zip(jobs, rendered, strict=True):
@@ -263,6 +269,26 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
     return folder, files
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """No cyclic garbage collection while documents are composed and written.
+
+    Their objects die by reference counting; the collector only walked the
+    fonts, templates and documents that live for the whole build (a tenth of
+    a second, and in forked workers it also touched, so copied, their
+    pages). Font preparation stays outside: converting a CFF face makes real
+    cyclic garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()  # what exists now is never collected: the workers inherit it as is
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
 @dataclass
 class Job:
     format: str  # pdf | docx
@@ -270,6 +296,7 @@ class Job:
     relative: str
     kind: str
     branch: str | None
+    group: str | None = None  # jobs of one group are written in order by one worker
 
 
 @dataclass
@@ -280,6 +307,8 @@ class _Writers:
     prepared: Any  # PreparedFonts
     fontset: Any  # FontSet
     embed_fonts: bool = False  # subsets of the PDF's faces inside the .docx
+    # Sections laid out in this process (each worker has its own copy).
+    memo: dict = field(default_factory=dict)  # type: ignore[type-arg]
 
     def render(self, fmt: str, doc: Document) -> tuple[bytes, int | None]:
         from .write_docx import write_docx
@@ -287,7 +316,7 @@ class _Writers:
 
         buf = io.BytesIO()
         if fmt == "pdf":
-            info = write_pdf(doc, buf, style=self.style, fonts=self.prepared)
+            info = write_pdf(doc, buf, style=self.style, fonts=self.prepared, memo=self.memo)
             return buf.getvalue(), info.pages
         write_docx(doc, buf, style=self.style, fonts=self.fontset,
                    embed=self.prepared if self.embed_fonts else None)
@@ -299,10 +328,10 @@ class _Writers:
 _WORK: tuple[list[Job], _Writers] | None = None
 
 
-def _render_job(index: int) -> tuple[bytes, int | None]:
+def _render_unit(indices: list[int]) -> list[tuple[bytes, int | None]]:
     assert _WORK is not None
     jobs, writers = _WORK
-    return writers.render(jobs[index].format, jobs[index].doc)
+    return [writers.render(jobs[i].format, jobs[i].doc) for i in indices]
 
 
 def workers_wanted() -> int:
@@ -326,12 +355,17 @@ def render_all(jobs: list[Job], writers: _Writers) -> list[tuple[bytes, int | No
         return [writers.render(j.format, j.doc) for j in jobs]
     import multiprocessing
 
-    # Largest documents first, so that no worker is left with one big job at the end.
-    order = sorted(range(len(jobs)), key=lambda i: -_weight(jobs[i]))
+    groups: dict[object, list[int]] = {}
+    for i, job in enumerate(jobs):
+        groups.setdefault(job.group if job.group is not None else i, []).append(i)
+    # Largest units first, so that no worker is left with one big unit at the end.
+    units = sorted(groups.values(), key=lambda unit: -sum(_weight(jobs[i]) for i in unit))
     _WORK = (jobs, writers)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = dict(zip(order, pool.imap(_render_job, order, chunksize=1), strict=True))
+            results = {}
+            for unit, rendered in zip(units, pool.imap(_render_unit, units, chunksize=1), strict=True):
+                results.update(zip(unit, rendered, strict=True))
     finally:
         _WORK = None
     return [results[i] for i in range(len(jobs))]

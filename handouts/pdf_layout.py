@@ -692,7 +692,16 @@ def _snap(y: float, top: float, pitch: float) -> float:
 # ------------------------------------------------------------------ the document
 
 
-def lay_out(doc: Document, style: StyleSheet, fonts: Fonts) -> Layout:
+# Pages of slots per section, keyed by id() of the section's blocks; the value
+# keeps the blocks alive so that no id is reused while it is remembered.
+SectionMemo = dict[int, tuple[list[Block], list[list[tuple[Slot, float]]]]]
+
+
+def lay_out(doc: Document, style: StyleSheet, fonts: Fonts, memo: SectionMemo | None = None
+            ) -> Layout:
+    """Pages for doc. With a memo, a section whose blocks were laid out before
+    (a print bundle repeats its sheets' sections) is not laid out again: a
+    section's pages depend on its blocks only, never on what precedes it."""
     flow = Flow(style, fonts)
     page = style.page
     pages: list[PageLayout] = []
@@ -705,7 +714,14 @@ def lay_out(doc: Document, style: StyleSheet, fonts: Fonts) -> Layout:
             number += 1
         if section.restart_numbering:
             number = 0
-        stacked = paginate(flow.section(section), page.block_top, page.block_bottom, page.line_pitch)
+        known = memo.get(id(section.blocks)) if memo is not None else None
+        if known is not None:
+            stacked = known[1]
+        else:
+            stacked = paginate(flow.section(section), page.block_top, page.block_bottom,
+                               page.line_pitch)
+            if memo is not None:
+                memo[id(section.blocks)] = (section.blocks, stacked)
         sections.append((section.name, len(pages) + 1))
         if section.bookmark:
             bookmarks.append((section.bookmark, len(pages)))

@@ -26,7 +26,16 @@ from reportlab.pdfgen.canvas import Canvas
 from . import __version__
 from .document import Document
 from .pdf_form import FieldFont, FormFields
-from .pdf_layout import BODY_ROLE, Fonts, Glyphs, Layout, PageLayout, lay_out, text_by_role
+from .pdf_layout import (
+    BODY_ROLE,
+    Fonts,
+    Glyphs,
+    Layout,
+    PageLayout,
+    SectionMemo,
+    lay_out,
+    text_by_role,
+)
 from .style import StyleSheet
 
 FALLBACK_DATE = dt.date(2000, 1, 1)
@@ -66,8 +75,10 @@ def _binary_streams() -> Iterator[None]:
         rl_config.useA85 = saved
 
 
-def write_pdf(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts: Fonts) -> PdfInfo:
-    layout = lay_out(doc, style, fonts)
+def write_pdf(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts: Fonts,
+              memo: SectionMemo | None = None) -> PdfInfo:
+    """memo: see pdf_layout.lay_out; share one between documents that repeat sections."""
+    layout = lay_out(doc, style, fonts, memo)
     with _binary_streams():
         _write(doc, layout, out, style, fonts)
     return PdfInfo(len(layout.pages), list(layout.sections))

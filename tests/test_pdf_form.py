@@ -174,3 +174,4 @@ def ink(data: bytes, rect: list, tmp_path: Path, dpi: int = 72) -> float:
     cols = range(int(x0) + 2, int(x1) - 2)
     dark = sum(pixels[r * width + c] < 128 for r in rows for c in cols)
     return dark / (len(rows) * len(cols))
+
