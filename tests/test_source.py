@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from pathlib import Path
 
 import docx
 import pytest
 
+from handouts import source
 from handouts.source import InputError, read_bytes, read_source
 
 TEXT = "关于学习的通知\n各党总支：\n请认真学习。\n党委宣传部\n2025年3月4日\n"
@@ -130,3 +132,31 @@ def test_clean_utf8_beats_a_repaired_gb18030_reading() -> None:
     # "ꀀ" in UTF-8 (EA 80 80) reads in GB18030 only by dropping a cut byte.
     src = read_bytes("ꀀ".encode(), "x.txt")
     assert (src.encoding, src.lines, src.notes) == ("utf-8", ["ꀀ"], [])
+
+
+# The character classes source.py uses for speed, against their definitions
+# in Unicode categories and code blocks, over every BMP code point and a
+# stride through the others.
+CODE_POINTS = [*range(0x10000), *range(0x10000, 0x110000, 97)]
+
+
+def test_removable_class_is_controls_surrogates_and_invisibles() -> None:
+    invisible = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
+    for cp in CODE_POINTS:
+        ch = chr(cp)
+        expected = ch not in "\t\n" and (
+            ch in invisible or unicodedata.category(ch) in ("Cc", "Cs"))
+        assert bool(source._REMOVABLE.fullmatch(ch)) == expected, hex(cp)
+
+
+def test_binary_controls_class_is_cc_but_text_layout_controls() -> None:
+    for cp in CODE_POINTS:
+        ch = chr(cp)
+        expected = unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0c\x0b"
+        assert bool(source._BINARY_CONTROLS.fullmatch(ch)) == expected, hex(cp)
+
+
+def test_plausibility_counts_chinese_text_as_usual() -> None:
+    assert source._plausibility("学习贯彻，“二十大”精神。ABC 123\n") == 1.0
+    assert source._plausibility("abcé") == 0.75  # é (U+00E9) is not usual
+    assert source._plausibility("") == 1.0
