@@ -194,16 +194,13 @@ def zip_time(date: dt.date | None) -> tuple[int, int, int, int, int, int]:
     return (date.year, date.month, date.day, 0, 0, 0)
 
 
-def rezip(data: bytes, date: dt.date | None = None) -> bytes:
-    """The same package with fixed entry order, times, attributes and compression.
+def zip_entries(contents: dict[str, bytes], date: dt.date | None = None) -> bytes:
+    """A package of these members, in a fixed order, with fixed times and attributes.
 
-    python-docx stamps entries with the wall clock; rewriting them makes two
-    builds of one input byte-identical (DESIGN.md: reproducible builds).
-    """
+    python-docx stamps zip members with the wall clock; fixed stamps make two
+    builds of one input byte-identical (DESIGN.md: reproducible builds)."""
     when = zip_time(date)
-    with zipfile.ZipFile(io.BytesIO(data)) as src:
-        names = src.namelist()
-        contents = {name: src.read(name) for name in names}
+    names = list(contents)
     order = [n for n in _FIRST if n in contents] + sorted(n for n in names if n not in _FIRST)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as dst:

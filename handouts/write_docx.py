@@ -29,8 +29,9 @@ from typing import Any, BinaryIO
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
+from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI, PackURI
 from docx.opc.part import Part
+from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -55,12 +56,12 @@ from .docx_xml import (
     field_runs,
     needs_east_asian_hint,
     on_off,
-    rezip,
     serialize,
     set_ppr,
     text_run,
     twips,
     width_in_chars,
+    zip_entries,
 )
 from .linebreak import NO_END, NO_START
 from .style import MM, ParagraphStyle, StyleSheet
@@ -172,9 +173,7 @@ class DocxWriter:
         self._body(package, doc)
         self._font_table(package, doc)
         self._properties(package, doc)
-        buffer = io.BytesIO()
-        package.save(buffer)
-        return rezip(buffer.getvalue(), doc.date)
+        return zip_entries(_members(package.part.package), doc.date)
 
     def _styles(self, roles: frozenset[str]) -> bytes:
         # Building the styles part is a third of a one-page sheet's cost and
@@ -572,6 +571,22 @@ class DocxWriter:
         props.modified = when
         app = package.part.package.part_related_by(RT.EXTENDED_PROPERTIES)
         app._blob = serialize(_app_properties(doc))
+
+
+def _members(package: Any) -> dict[str, bytes]:
+    """Every member of an OPC package as python-docx's PackageWriter writes
+    them, without its zip file: that one is stamped with the clock, and
+    unpacking and repacking it cost a sixth of a sheet's .docx."""
+    parts = list(package.iter_parts())
+    members = {
+        CONTENT_TYPES_URI.lstrip("/"): _ContentTypesItem.from_parts(parts).blob,
+        PACKAGE_URI.rels_uri.membername: package.rels.xml,
+    }
+    for part in parts:
+        members[part.partname.membername] = part.blob
+        if len(part.rels):
+            members[part.partname.rels_uri.membername] = part.rels.xml
+    return members
 
 
 def _rpr(char_style: str | None, text: str) -> etree._Element | None:
