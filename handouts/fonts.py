@@ -41,6 +41,7 @@ from .fontfiles import (
     system_font_dirs,
     unusable_reason,
 )
+from .pdf_reuse import reuse_subsets
 
 __all__ = [
     "ROLES",
@@ -452,6 +453,7 @@ def _reportlab_font(face: FontFace, name: str, source: Source) -> tuple[TTFont, 
         # ReportLab names a collection member "<PostScript name>-<index>" in
         # the PDF; reading the subset it would not know the face came from one.
         font.face.subfontNameX = f"-{face.index}".encode() if _is_collection(face.path) else b""
+    reuse_subsets(font)
     _RL_FONTS[(name, source)] = font
     return font, source
 

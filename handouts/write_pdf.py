@@ -36,6 +36,7 @@ from .pdf_layout import (
     lay_out,
     text_by_role,
 )
+from .pdf_reuse import reuse_compression
 from .style import StyleSheet
 
 FALLBACK_DATE = dt.date(2000, 1, 1)
@@ -79,6 +80,7 @@ def write_pdf(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts: 
               memo: SectionMemo | None = None) -> PdfInfo:
     """memo: see pdf_layout.lay_out; share one between documents that repeat sections."""
     layout = lay_out(doc, style, fonts, memo)
+    reuse_compression()
     with _binary_streams():
         _write(doc, layout, out, style, fonts)
     return PdfInfo(len(layout.pages), list(layout.sections))
