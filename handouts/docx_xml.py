@@ -36,7 +36,10 @@ def el(tag: str, *children: etree._Element | None, **attrs: str | int | float | 
     Attribute names are w: attributes unless they carry their own prefix
     ("r:id" is written r_id).
     """
-    node = etree.Element(_tag(tag), nsmap=_NSMAP)
+    # Only a part's root declares the namespace: an element appended to it
+    # takes the root's prefix, and declaring w: on every element made lxml
+    # strip the copies again on each append.
+    node = etree.Element(_tag(tag), nsmap=_NSMAP) if tag in PART_ROOTS else etree.Element(_tag(tag))
     for name, value in attrs.items():
         if value is not None:
             node.set(_attr_name(name), _attr(value))
@@ -47,6 +50,8 @@ def el(tag: str, *children: etree._Element | None, **attrs: str | int | float | 
 
 
 _NSMAP = {"w": W}
+# Elements that are the root of a part (serialised on their own).
+PART_ROOTS = frozenset({"w:document", "w:styles", "w:settings", "w:fonts", "w:ftr", "w:hdr"})
 
 
 # A handout's body is tens of thousands of elements: Clark names are looked
