@@ -134,7 +134,8 @@ class Slot:
             self,
             glyphs=[Glyphs(g.x, g.baseline + top, g.font, g.size, g.text, g.char_space)
                     for g in self.glyphs],
-            strokes=[replace(s, y0=s.y0 + top, y1=s.y1 + top) for s in self.strokes],
+            # Constructors, not dataclasses.replace: this runs for every stroke of every page.
+            strokes=[Stroke(s.x0, s.y0 + top, s.x1, s.y1 + top, s.width) for s in self.strokes],
             fields=[replace(f, top=f.top + top) for f in self.fields],
         )
 
@@ -364,7 +365,8 @@ class LineSetter:
             last_end = off + advances[ch]
         if run:
             out.append(Glyphs(x0, baseline, font, size, "".join(run), cs))
-        return [g if len(g.text) > 1 else replace(g, char_space=0.0) for g in out]
+        return [g if len(g.text) > 1 else Glyphs(g.x, g.baseline, g.font, g.size, g.text)
+                for g in out]
 
 
 # ------------------------------------------------------------------ blocks → slots

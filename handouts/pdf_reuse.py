@@ -1,8 +1,9 @@
 """What the PDFs of one process share: font subsets and compressed streams.
 
 A month's sheets are sixteen near-identical one-page PDFs. For each of them
-ReportLab cut every embedded font subset again (TTFontFile.makeSubset) and
-zlib-compressed every stream again: a third of a sheet's PDF. Both are pure
+ReportLab cut every embedded font subset again (TTFontFile.makeSubset),
+wrote its ToUnicode map again and zlib-compressed every stream again: a
+third of a sheet's PDF. Both are pure
 functions of their input, so the process remembers their results; the bytes
 written are the same as without.
 """
@@ -13,7 +14,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 # Compressed streams kept, by the size of their input: a month's sheets need
@@ -50,6 +51,28 @@ def reuse_compression() -> None:
     the one filter object pdfdoc.PDFZCompress). Idempotent."""
     if not isinstance(pdfdoc.PDFZCompress.encode, _CompressMemo):
         pdfdoc.PDFZCompress.encode = _CompressMemo()  # type: ignore[method-assign]
+
+
+def reuse_tounicode() -> None:
+    """Remember the ToUnicode maps ReportLab writes per font subset (whichever
+    function handouts.fontconvert left in place). Idempotent."""
+    if not isinstance(ttfonts.makeToUnicodeCMap, _ToUnicodeMemo):
+        ttfonts.makeToUnicodeCMap = _ToUnicodeMemo(ttfonts.makeToUnicodeCMap)
+
+
+class _ToUnicodeMemo:
+    def __init__(self, make: Callable[[str, Sequence[int]], str]) -> None:
+        self._make = make
+        self._done: dict[tuple[str, tuple[int, ...]], str] = {}
+
+    def __call__(self, fontname: str, subset: Sequence[int]) -> str:
+        key = (fontname, tuple(subset))
+        done = self._done.get(key)
+        if done is None:
+            if len(self._done) >= MAX_SUBSETS:
+                self._done.clear()
+            done = self._done[key] = self._make(fontname, subset)
+        return done
 
 
 def reuse_subsets(font: TTFont) -> None:

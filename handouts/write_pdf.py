@@ -36,7 +36,7 @@ from .pdf_layout import (
     lay_out,
     text_by_role,
 )
-from .pdf_reuse import reuse_compression
+from .pdf_reuse import reuse_compression, reuse_tounicode
 from .style import StyleSheet
 
 FALLBACK_DATE = dt.date(2000, 1, 1)
@@ -81,6 +81,7 @@ def write_pdf(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts: 
     """memo: see pdf_layout.lay_out; share one between documents that repeat sections."""
     layout = lay_out(doc, style, fonts, memo)
     reuse_compression()
+    reuse_tounicode()
     with _binary_streams():
         _write(doc, layout, out, style, fonts)
     return PdfInfo(len(layout.pages), list(layout.sections))
@@ -176,25 +177,29 @@ def _text_operators(canv: Canvas, glyphs: list[Glyphs], height: float, widths: _
     """
     doc = canv._doc
     ops = ["BT 0 g"]
+    append = ops.append
     state: tuple[str, float] | None = None
     cs = None
+    names: dict[tuple[str, int], str] = {}  # (font, subset) → its PDF name
     for g in glyphs:
         font = pdfmetrics.getFont(g.font)
         if g.char_space != cs:
             cs = g.char_space
-            ops.append(f"{cs:.4f} Tc")
-        x, y = g.x, height - g.baseline
+            append(f"{cs:.4f} Tc")
+        x, y = g.x, f"{height - g.baseline:.3f}"
         chunks = font.splitString(g.text, doc)
         start = 0
         for subset, chunk in chunks:
-            name = font.getSubsetInternalName(subset, doc)
+            name = names.get((g.font, subset))
+            if name is None:
+                name = names[(g.font, subset)] = font.getSubsetInternalName(subset, doc)
             if state != (name, g.size):
                 state = (name, g.size)
-                ops.append(f"{name} {g.size:g} Tf")
-            ops.append(f"1 0 0 1 {x:.3f} {y:.3f} Tm ({escapePDF(chunk)}) Tj")
+                append(f"{name} {g.size:g} Tf")
+            append(f"1 0 0 1 {x:.3f} {y} Tm ({escapePDF(chunk)}) Tj")
             if len(chunks) > 1:  # one byte per glyph: the chunk's characters
                 part = g.text[start : start + len(chunk)]
                 start += len(part)
                 x += sum(map(widths[g.font].__getitem__, part)) * g.size / 1000 + len(part) * cs
-    ops.append("ET")
+    append("ET")
     return "\n".join(ops)

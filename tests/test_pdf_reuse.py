@@ -30,3 +30,11 @@ def test_subset_memo_by_code_points(monkeypatch) -> None:
     monkeypatch.setattr(pdf_reuse, "MAX_SUBSETS", 2)
     memo([4])
     assert memo([1, 2, 3]) == b"\x01\x02\x03" and len(made) == 4  # cleared when full
+
+
+def test_tounicode_memo_keys_on_name_and_code_points() -> None:
+    made = []
+    memo = pdf_reuse._ToUnicodeMemo(lambda name, subset: made.append(1) or f"{name}:{list(subset)}")
+    assert memo("A+F", [1, 2]) == "A+F:[1, 2]" and memo("A+F", (1, 2)) == "A+F:[1, 2]"
+    assert memo("B+F", [1, 2]) == "B+F:[1, 2]"  # the name is inside the map
+    assert len(made) == 2
