@@ -159,6 +159,15 @@ def _word_end(text: str, i: int) -> int:
 def _atom_end(text: str, i: int) -> int:
     n = len(text)
     ch = text[i]
+    o = ord(ch)
+    # Han and CJK punctuation, most of any text: an atom of one character.
+    # (Every other class below lies under U+2E80, but for U+3000 and the
+    # full-width letters and digits.)
+    if o >= _CJK_START and ch != "\u3000" and not 0xFF10 <= o <= 0xFF5A:
+        j = i + 1
+        while j < n and _is_mark(text[j]):
+            j += 1
+        return j
     nxt = text[i + 1] if i + 1 < n else ""
     if ch in SPACES:
         j = i + 1

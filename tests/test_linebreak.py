@@ -374,3 +374,16 @@ def test_seed_text() -> None:
     total, squeezed, pushed = seed_stats(paragraphs, [26.0, 28.0])
     print(f"seed: {total} lines, {squeezed} squeezed, {pushed} pushed down")
     assert total > 300 and squeezed > 0 and pushed > 0
+
+
+def test_atom_fast_path_precondition() -> None:
+    """_atom_end sets any character from U+2E80 up, but U+3000 and the
+    full-width letters and digits, as an atom of its own: no other atom class
+    may reach up there."""
+    from handouts import linebreak as lb
+
+    for table in (lb.SPACES, lb._RUN_CLASS, lb._LEADERS, lb._SIGNS):
+        assert all(ord(c) < 0x2E80 or c == "\u3000" for c in table)
+    for cp in range(0x2E80, 0x10000):
+        if not 0xFF10 <= cp <= 0xFF5A and not 0xD800 <= cp <= 0xDFFF:
+            assert not lb._is_alnum(chr(cp)), hex(cp)
