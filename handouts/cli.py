@@ -8,6 +8,7 @@ library. Exit status: 0 done (warnings printed), 1 an input or content error,
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -95,6 +96,12 @@ def load(path: Path) -> Package:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A run lives for seconds and its objects die by reference counting; the
+    # cyclic collector only walked the imported modules and the parsed
+    # package again and again. Font conversion, which does make cyclic
+    # garbage, turns it back on (build.py).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
@@ -109,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               "请把输入文件和这条信息发给维护者；设置环境变量 HANDOUTS_DEBUG=1 可看到详细信息。",
               file=sys.stderr)
         return EXIT_INPUT
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _main(argv: list[str]) -> int:
