@@ -49,6 +49,9 @@ ASCII = range(0x20, 0x7F)
 FF_MULTILINE = 1 << 12
 FF_DO_NOT_SPELL_CHECK = 1 << 22
 ANNOT_PRINT = 4
+# A text field's appearance with nothing typed: the marked content viewers
+# replace with the value (PDF 32000-1, 12.7.3.3).
+EMPTY_FIELD = "/Tx BMC EMC"
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,8 @@ class FormFields:
         between fields: some fillers (pypdf) rewrite a field's stream in place."""
         return self._ref(_RawStream(
             f"<< /Type /XObject /Subtype /Form /BBox [0 0 {fp_str(width, height)}]"
-            f" /Resources << /Font << /{RESOURCE} %s >> >> /Length 11 >>\nstream\n/Tx BMC EMC\nendstream",
+            f" /Resources << /Font << /{RESOURCE} %s >> >> /Length {len(EMPTY_FIELD)} >>"
+            f"\nstream\n{EMPTY_FIELD}\nendstream",
             self._font(),
         ))
 
