@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Build the handouts: `python generate.py --help` (the same as the `handouts` command)."""
 
-import sys
-
-from handouts.cli import main
+from handouts.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

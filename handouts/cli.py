@@ -95,6 +95,21 @@ def load(path: Path) -> Package:
     return parse(read_source(path))
 
 
+def run() -> NoReturn:
+    """The command's entry point: main(), then leave at once.
+
+    When main() returns every output is written, fsynced and renamed and the
+    worker pool is closed; tearing the interpreter down object by object
+    (fonts, documents, modules) only took another tenth of a second."""
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more to say
+            pass
+    os._exit(status)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # A run lives for seconds and its objects die by reference counting; the
     # cyclic collector only walked the imported modules and the parsed
