@@ -8,7 +8,8 @@ Measures, on this machine, medians of several repetitions of:
   - a 12-month batch (twelve copies of the seed, 40 branches) against 1 and 6
     months, to show the work grows linearly;
   - peak memory (max RSS) of the full build;
-  - a per-stage split inside one process (read, parse, compose, fonts, write);
+  - a per-stage split inside one process, written sequentially (read, parse,
+    compose, fonts, PDF layout, write: drawing, Word, files);
   - LibreOffice converting the same handout .docx to PDF, for the ratio,
     alternating with the warm builds.
 handouts/ is compiled to bytecode first, as an installed copy is.
@@ -69,10 +70,24 @@ def months(directory: Path, count: int) -> list[str]:
 
 
 def stage_split() -> dict[str, float]:
+    """Seconds per stage of one build in this process, written sequentially so
+    that the PDF layout can be told apart from the writing around it."""
+    from handouts import write_pdf
     from handouts.branches import read_branches
     from handouts.build import BuildContext, build_package
     from handouts.parse import parse
     from handouts.source import read_source
+
+    layout = 0.0
+    lay_out = write_pdf.lay_out
+
+    def timed_lay_out(*args, **kwargs):
+        nonlocal layout
+        start = time.perf_counter()
+        try:
+            return lay_out(*args, **kwargs)
+        finally:
+            layout += time.perf_counter() - start
 
     ctx = BuildContext()
     t0 = time.perf_counter()
@@ -81,10 +96,25 @@ def stage_split() -> dict[str, float]:
     package = parse(source)
     t2 = time.perf_counter()
     names, _ = read_branches(ROOT / "seeds" / "branches.txt")
-    with tempfile.TemporaryDirectory() as out:
-        build_package(package, out=Path(out), branches=names, formats=["pdf", "docx"],
-                      force=True, ctx=ctx)
-    return {"read": t1 - t0, "parse": t2 - t1, **ctx.timings}
+    jobs = os.environ.get("HANDOUTS_JOBS")
+    os.environ["HANDOUTS_JOBS"] = "1"
+    write_pdf.lay_out = timed_lay_out
+    try:
+        with tempfile.TemporaryDirectory() as out:
+            build_package(package, out=Path(out), branches=names, formats=["pdf", "docx"],
+                          force=True, ctx=ctx)
+    finally:
+        write_pdf.lay_out = lay_out
+        if jobs is None:
+            os.environ.pop("HANDOUTS_JOBS")
+        else:
+            os.environ["HANDOUTS_JOBS"] = jobs
+    stages = {"read": t1 - t0, "parse": t2 - t1, **ctx.timings}
+    # "write" covers every writer in one process: PDF layout, then drawing,
+    # Word and files.
+    stages["layout"] = layout
+    stages["write"] = stages.get("write", 0.0) - layout
+    return stages
 
 
 def libreoffice(docx: Path):
