@@ -56,43 +56,30 @@ def reuse_compression() -> None:
 def reuse_tounicode() -> None:
     """Remember the ToUnicode maps ReportLab writes per font subset (whichever
     function handouts.fontconvert left in place). Idempotent."""
-    if not isinstance(ttfonts.makeToUnicodeCMap, _ToUnicodeMemo):
-        ttfonts.makeToUnicodeCMap = _ToUnicodeMemo(ttfonts.makeToUnicodeCMap)
-
-
-class _ToUnicodeMemo:
-    def __init__(self, make: Callable[[str, Sequence[int]], str]) -> None:
-        self._make = make
-        self._done: dict[tuple[str, tuple[int, ...]], str] = {}
-
-    def __call__(self, fontname: str, subset: Sequence[int]) -> str:
-        key = (fontname, tuple(subset))
-        done = self._done.get(key)
-        if done is None:
-            if len(self._done) >= MAX_SUBSETS:
-                self._done.clear()
-            done = self._done[key] = self._make(fontname, subset)
-        return done
+    if not isinstance(ttfonts.makeToUnicodeCMap, _Remembered):
+        ttfonts.makeToUnicodeCMap = _Remembered(ttfonts.makeToUnicodeCMap)
 
 
 def reuse_subsets(font: TTFont) -> None:
     """Remember the font programs cut from font, by the code points of each subset."""
     face = font.face
-    if isinstance(face.makeSubset, _SubsetMemo):
-        return
-    face.makeSubset = _SubsetMemo(face.makeSubset)  # type: ignore[method-assign]
+    if not isinstance(face.makeSubset, _Remembered):
+        face.makeSubset = _Remembered(face.makeSubset)  # type: ignore[method-assign]
 
 
-class _SubsetMemo:
-    def __init__(self, make: Callable[[Sequence[int]], bytes]) -> None:
+class _Remembered:
+    """A pure function of names and code-point lists, with its results kept:
+    at most MAX_SUBSETS, then (a long batch) it starts afresh rather than grow."""
+
+    def __init__(self, make: Callable[..., object]) -> None:
         self._make = make
-        self._done: dict[tuple[int, ...], bytes] = {}
+        self._done: dict[tuple[object, ...], object] = {}
 
-    def __call__(self, subset: Sequence[int]) -> bytes:
-        key = tuple(subset)
+    def __call__(self, *args: str | Sequence[int]) -> object:
+        key = tuple(a if isinstance(a, str) else tuple(a) for a in args)
         done = self._done.get(key)
         if done is None:
             if len(self._done) >= MAX_SUBSETS:
-                self._done.clear()  # a long batch: start afresh rather than grow
-            done = self._done[key] = self._make(subset)
+                self._done.clear()
+            done = self._done[key] = self._make(*args)
         return done

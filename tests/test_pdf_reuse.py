@@ -22,7 +22,7 @@ def test_compression_memo_returns_what_zlib_returns(monkeypatch) -> None:
 
 def test_subset_memo_by_code_points(monkeypatch) -> None:
     made = []
-    memo = pdf_reuse._SubsetMemo(lambda subset: made.append(list(subset)) or bytes(subset))
+    memo = pdf_reuse._Remembered(lambda subset: made.append(list(subset)) or bytes(subset))
     assert memo([1, 2, 3]) == b"\x01\x02\x03"
     assert memo((1, 2, 3)) == b"\x01\x02\x03"
     assert memo([3, 2, 1]) == b"\x03\x02\x01"  # order matters: it numbers the glyphs
@@ -34,7 +34,7 @@ def test_subset_memo_by_code_points(monkeypatch) -> None:
 
 def test_tounicode_memo_keys_on_name_and_code_points() -> None:
     made = []
-    memo = pdf_reuse._ToUnicodeMemo(lambda name, subset: made.append(1) or f"{name}:{list(subset)}")
+    memo = pdf_reuse._Remembered(lambda name, subset: made.append(1) or f"{name}:{list(subset)}")
     assert memo("A+F", [1, 2]) == "A+F:[1, 2]" and memo("A+F", (1, 2)) == "A+F:[1, 2]"
     assert memo("B+F", [1, 2]) == "B+F:[1, 2]"  # the name is inside the map
     assert len(made) == 2
