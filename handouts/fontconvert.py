@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportlab.pdfbase import ttfonts
-
 from .fontfiles import atomic_write, read_cmap
 
 if TYPE_CHECKING:
@@ -454,45 +452,3 @@ def _face_prefix(src: Path, index: int, version: str) -> str:
 def _charset_hash(codepoints: frozenset[int]) -> str:
     text = ",".join(f"{cp:X}" for cp in sorted(codepoints))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-# --- ReportLab ---------------------------------------------------------------
-
-_REPORTLAB_TOUNICODE = ttfonts.makeToUnicodeCMap
-
-
-def fix_reportlab_tounicode() -> None:
-    """Make ReportLab's ToUnicode maps right for characters beyond U+FFFF.
-
-    ReportLab writes the code point as plain hex ("<2C35B>"), which readers
-    take as U+2C35; PDF wants UTF-16 ("<D870DF5B>"), or rare characters would
-    not extract or search. For BMP characters the output stays byte-identical.
-    """
-    if "<D870DF5B>" not in _REPORTLAB_TOUNICODE("X", [0x2C35B]):
-        ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-
-
-def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
-    # reportlab.pdfbase.ttfonts.makeToUnicodeCMap with UTF-16 destinations.
-    head = [
-        "/CIDInit /ProcSet findresource begin",
-        "12 dict begin",
-        "begincmap",
-        "/CIDSystemInfo",
-        f"<< /Registry ({fontname})",
-        f"/Ordering ({fontname})",
-        "/Supplement 0",
-        ">> def",
-        f"/CMapName /{fontname} def",
-        "/CMapType 2 def",
-        "1 begincodespacerange",
-        f"<00> <{len(subset) - 1:02X}>",
-        "endcodespacerange",
-        f"{len(subset)} beginbfchar",
-    ]
-    body = [
-        f"<{i:02X}> <{chr(cp).encode('utf-16-be', 'surrogatepass').hex().upper()}>"
-        for i, cp in enumerate(subset)
-    ]
-    tail = ["endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return "\n".join(head + body + tail)

@@ -27,7 +27,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
 
 from .fontconfig import ROLE_LABELS, ROLES, FontConfigError, RoleConfig, load_config
-from .fontconvert import ConvertedCache, fix_reportlab_tounicode
+from .fontconvert import ConvertedCache
 from .fontfiles import (
     Coverage,
     CoverageCache,
@@ -583,7 +583,6 @@ class PreparedFonts:
         self._uses = {role: dict(u) for role, u in uses.items()}
         self._widths: dict[tuple[str, str], float] = {}
         self.fallbacks = fallbacks
-        fix_reportlab_tounicode()
         for name in self._fonts:
             self._activate(name)
 

@@ -35,6 +35,7 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.pdfgen.canvas import Canvas
 
+from .pdf_fonts import pdf_name, to_unicode_cmap
 from .pdf_layout import FormField
 
 # The resource name of the field font in /DR and in every /DA.
@@ -73,7 +74,7 @@ class FieldFont:
         face = pdfmetrics.getFont(reportlab_font).face
         name = face.name.decode("ascii") if isinstance(face.name, bytes) else str(face.name)
         return cls(
-            postscript_name=_pdf_name(name),
+            postscript_name=pdf_name(name),
             flags=int(face.flags),
             bbox=tuple(int(v) for v in face.bbox),  # type: ignore[arg-type]
             italic_angle=float(face.italicAngle),
@@ -83,12 +84,6 @@ class FieldFont:
             stem_v=int(face.stemV),
             ascii_widths=tuple(round(face.getCharWidth(c)) for c in ASCII),
         )
-
-
-def _pdf_name(name: str) -> str:
-    # A PostScript name is printable ASCII without delimiters; anything else
-    # would break the name token (PDF 32000-1, 7.3.5).
-    return "".join(c for c in name if 0x21 <= ord(c) <= 0x7E and c not in "()<>[]{}/%#") or "Font"
 
 
 class FormFields:
@@ -220,23 +215,5 @@ def _utf16_to_unicode() -> str:
     is its own code point. Readers know that for the predefined CMap; tools
     that fill forms (pypdf among them) only trust an explicit map."""
     highs = [h for h in range(0x100) if not 0xD8 <= h <= 0xDF]  # surrogates are not characters
-    blocks = []
-    for start in range(0, len(highs), 100):  # at most 100 entries per block (PDF 32000-1, 9.10.3)
-        chunk = highs[start : start + 100]
-        lines = "\n".join(f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>" for h in chunk)
-        blocks.append(f"{len(chunk)} beginbfrange\n{lines}\nendbfrange")
-    return "\n".join([
-        "/CIDInit /ProcSet findresource begin",
-        "12 dict begin",
-        "begincmap",
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        "/CMapName /HOField-UTF16-UCS def",
-        "/CMapType 2 def",
-        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange",
-        *blocks,
-        "endcmap",
-        "CMapName currentdict /CMap defineresource pop",
-        "end",
-        "end",
-    ])
-
+    ranges = [f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>" for h in highs]
+    return to_unicode_cmap("HOField-UTF16-UCS", "bfrange", ranges)

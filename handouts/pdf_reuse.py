@@ -1,85 +1,79 @@
-"""What the PDFs of one process share: font subsets and compressed streams.
+"""What the PDFs of one process share: font programs and compressed streams.
 
 A month's sheets are sixteen near-identical one-page PDFs. For each of them
-ReportLab cut every embedded font subset again (TTFontFile.makeSubset),
-wrote its ToUnicode map again and zlib-compressed every stream again: a
-third of a sheet's PDF. Both are pure
-functions of their input, so the process remembers their results; the bytes
-written are the same as without.
+ReportLab cut the same font programs again (TTFontFace.makeSubset) and
+zlib-compressed the same streams again. Both are pure functions of their
+input, so the process remembers their results, within a byte budget; the
+bytes written are the same as without.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
-from reportlab.pdfbase import pdfdoc, ttfonts
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import TTFont
 
-# Compressed streams kept, by the size of their input: a month's sheets need
-# about 2 MB; the handout's page streams are larger but never repeat.
-MAX_REMEMBERED_BYTES = 32 << 20
-# Font programs kept per face (each some tens of kB).
-MAX_SUBSETS = 256
+# What the memos may hold, counting keys and results: a month's sheets need
+# about 2 MB of compressed streams and under 1 MB of font programs per face;
+# a handout's page streams and font programs are larger but never repeat.
+MAX_COMPRESSED_BYTES = 32 << 20
+MAX_FONT_BYTES = 8 << 20  # per face
 
 
-class _CompressMemo:
-    """zlib.compress as PDFStreamFilterZCompress.encode does it, remembered."""
+class _Memo:
+    """A pure function of one argument with its recent results kept (LRU),
+    at most budget bytes of keys and results together."""
 
-    def __init__(self) -> None:
-        self._done: OrderedDict[bytes, bytes] = OrderedDict()
+    def __init__(self, make: Callable[[Any], bytes], key: Callable[[Any], Hashable],
+                 key_size: Callable[[Any], int], budget: int) -> None:
+        self._make, self._key, self._key_size = make, key, key_size
+        self.budget = budget
+        self._done: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._sizes: dict[Hashable, int] = {}
         self._size = 0
 
-    def __call__(self, text: str | bytes) -> bytes:
-        data = text.encode("utf8") if isinstance(text, str) else text
-        done = self._done.get(data)
+    def __call__(self, arg: Any) -> bytes:
+        key = self._key(arg)
+        done = self._done.get(key)
         if done is not None:
-            self._done.move_to_end(data)
+            self._done.move_to_end(key)
             return done
-        done = zlib.compress(data)
-        self._done[data] = done
-        self._size += len(data)
-        while self._size > MAX_REMEMBERED_BYTES:
+        done = self._done[key] = self._make(arg)
+        size = self._sizes[key] = self._key_size(arg) + len(done)
+        self._size += size
+        while self._size > self.budget and self._done:
             old, _ = self._done.popitem(last=False)
-            self._size -= len(old)
+            self._size -= self._sizes.pop(old)
         return done
+
+
+def _utf8(text: str | bytes) -> bytes:
+    return text.encode("utf8") if isinstance(text, str) else text
+
+
+def compression_memo() -> _Memo:
+    """zlib.compress as PDFStreamFilterZCompress.encode does it (str as UTF-8)."""
+    return _Memo(lambda text: zlib.compress(_utf8(text)), _utf8, len, MAX_COMPRESSED_BYTES)
+
+
+def subset_memo(make: Callable[[Sequence[int]], bytes]) -> _Memo:
+    """A face's makeSubset, by the code points of the subset (in order: it numbers the glyphs)."""
+    return _Memo(make, tuple, lambda codes: 8 * len(codes), MAX_FONT_BYTES)
 
 
 def reuse_compression() -> None:
     """Remember ReportLab's Flate compression (every PDF stream goes through
     the one filter object pdfdoc.PDFZCompress). Idempotent."""
-    if not isinstance(pdfdoc.PDFZCompress.encode, _CompressMemo):
-        pdfdoc.PDFZCompress.encode = _CompressMemo()  # type: ignore[method-assign]
-
-
-def reuse_tounicode() -> None:
-    """Remember the ToUnicode maps ReportLab writes per font subset (whichever
-    function handouts.fontconvert left in place). Idempotent."""
-    if not isinstance(ttfonts.makeToUnicodeCMap, _Remembered):
-        ttfonts.makeToUnicodeCMap = _Remembered(ttfonts.makeToUnicodeCMap)
+    if not isinstance(pdfdoc.PDFZCompress.encode, _Memo):
+        pdfdoc.PDFZCompress.encode = compression_memo()  # type: ignore[method-assign]
 
 
 def reuse_subsets(font: TTFont) -> None:
     """Remember the font programs cut from font, by the code points of each subset."""
     face = font.face
-    if not isinstance(face.makeSubset, _Remembered):
-        face.makeSubset = _Remembered(face.makeSubset)  # type: ignore[method-assign]
-
-
-class _Remembered:
-    """A pure function of names and code-point lists, with its results kept:
-    at most MAX_SUBSETS, then (a long batch) it starts afresh rather than grow."""
-
-    def __init__(self, make: Callable[..., object]) -> None:
-        self._make = make
-        self._done: dict[tuple[object, ...], object] = {}
-
-    def __call__(self, *args: str | Sequence[int]) -> object:
-        key = tuple(a if isinstance(a, str) else tuple(a) for a in args)
-        done = self._done.get(key)
-        if done is None:
-            if len(self._done) >= MAX_SUBSETS:
-                self._done.clear()
-            done = self._done[key] = self._make(*args)
-        return done
+    if not isinstance(face.makeSubset, _Memo):
+        face.makeSubset = subset_memo(face.makeSubset)  # type: ignore[method-assign]

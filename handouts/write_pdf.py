@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reportlab import rl_config
-from reportlab.lib.rl_accel import escapePDF
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from . import __version__
 from .document import Document
+from .pdf_fonts import DocumentFonts
 from .pdf_form import FieldFont, FormFields
 from .pdf_layout import (
     BODY_ROLE,
@@ -36,7 +35,7 @@ from .pdf_layout import (
     lay_out,
     text_by_role,
 )
-from .pdf_reuse import reuse_compression, reuse_tounicode
+from .pdf_reuse import reuse_compression
 from .style import StyleSheet
 
 FALLBACK_DATE = dt.date(2000, 1, 1)
@@ -81,7 +80,6 @@ def write_pdf(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts: 
     """memo: see pdf_layout.lay_out; share one between documents that repeat sections."""
     layout = lay_out(doc, style, fonts, memo)
     reuse_compression()
-    reuse_tounicode()
     with _binary_streams():
         _write(doc, layout, out, style, fonts)
     return PdfInfo(len(layout.pages), list(layout.sections))
@@ -100,7 +98,7 @@ def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleShee
         initialFontName=fonts.font_name("body"),
     )
     _metadata(canv, doc)
-    widths = _Widths()
+    used = DocumentFonts(canv._doc)
     form = FormFields(canv, FieldFont.of(fonts.font_name(BODY_ROLE)))
     marks: dict[int, list[tuple[int, str]]] = {}
     for n, (title, at) in enumerate(layout.bookmarks):
@@ -109,11 +107,12 @@ def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleShee
         for n, title in marks.get(index, []):
             canv.bookmarkPage(f"section{n}")
             canv.addOutlineEntry(title, f"section{n}", level=0)
-        _draw_page(canv, pl, page.height, widths)
+        _draw_page(canv, pl, page.height, used)
         for f in pl.fields if doc.fillable else ():
             form.add(f, page.height)
         canv.showPage()
     form.finish()
+    used.finish()
     if layout.bookmarks:
         canv.showOutline()
     canv.save()
@@ -130,26 +129,7 @@ def _metadata(canv: Canvas, doc: Document) -> None:
     canv.setDateFormatter(lambda *_: stamp)
 
 
-class _Widths(dict):  # type: ignore[type-arg]
-    """font name → {character → advance in 1/1000 em}, filled as drawn."""
-
-    def __missing__(self, name: str) -> dict[str, float]:
-        face = pdfmetrics.getFont(name).face
-        table = self[name] = _CharWidths(face)
-        return table
-
-
-class _CharWidths(dict):  # type: ignore[type-arg]
-    def __init__(self, face: object) -> None:
-        super().__init__()
-        self.face = face
-
-    def __missing__(self, ch: str) -> float:
-        value = self[ch] = self.face.getCharWidth(ord(ch))  # type: ignore[attr-defined]
-        return value
-
-
-def _draw_page(canv: Canvas, pl: PageLayout, height: float, widths: _Widths) -> None:
+def _draw_page(canv: Canvas, pl: PageLayout, height: float, fonts: DocumentFonts) -> None:
     if pl.strokes:
         canv.setStrokeColorRGB(0, 0, 0)
         by_width: dict[float, list[tuple[float, float, float, float]]] = {}
@@ -159,47 +139,29 @@ def _draw_page(canv: Canvas, pl: PageLayout, height: float, widths: _Widths) -> 
             canv.setLineWidth(width)
             canv.lines(lines)
     if pl.glyphs:
-        canv.addLiteral(_text_operators(canv, pl.glyphs, height, widths))
+        canv.addLiteral(_text_operators(pl.glyphs, height, fonts))
 
 
-def _text_operators(canv: Canvas, glyphs: list[Glyphs], height: float, widths: _Widths) -> str:
+def _text_operators(glyphs: list[Glyphs], height: float, fonts: DocumentFonts) -> str:
     """PDF text operators for a page's glyph runs, black.
 
-    Written directly, in the form ReportLab documents for its dynamic
-    (TrueType) fonts (reportlab.pdfbase.ttfonts: splitString and
-    getSubsetInternalName), because ReportLab's text object formats every
-    number and re-measures every string, a third of the build time.
-
-    Each string starts at an explicit position: a run is split wherever the
-    font subset changes (256 glyphs each), and the PDF spec applies Tc after
-    every glyph while pdfminer (pdfplumber) drops it after a string's last
-    one, so relative positioning would read back drifted.
+    Written directly because ReportLab's text object formats every number
+    and re-measures every string, a third of the build time. Each run is
+    one string at an explicit position (one composite font per face, see
+    handouts.pdf_fonts).
     """
-    doc = canv._doc
     ops = ["BT 0 g"]
     append = ops.append
     state: tuple[str, float] | None = None
     cs = None
-    names: dict[tuple[str, int], str] = {}  # (font, subset) → its PDF name
     for g in glyphs:
-        font = pdfmetrics.getFont(g.font)
         if g.char_space != cs:
             cs = g.char_space
             append(f"{cs:.4f} Tc")
-        x, y = g.x, f"{height - g.baseline:.3f}"
-        chunks = font.splitString(g.text, doc)
-        start = 0
-        for subset, chunk in chunks:
-            name = names.get((g.font, subset))
-            if name is None:
-                name = names[(g.font, subset)] = font.getSubsetInternalName(subset, doc)
-            if state != (name, g.size):
-                state = (name, g.size)
-                append(f"{name} {g.size:g} Tf")
-            append(f"1 0 0 1 {x:.3f} {y} Tm ({escapePDF(chunk)}) Tj")
-            if len(chunks) > 1:  # one byte per glyph: the chunk's characters
-                part = g.text[start : start + len(chunk)]
-                start += len(part)
-                x += sum(map(widths[g.font].__getitem__, part)) * g.size / 1000 + len(part) * cs
+        resource, codes = fonts.show(g.font, g.text)
+        if state != (resource, g.size):
+            state = (resource, g.size)
+            append(f"/{resource} {g.size:g} Tf")
+        append(f"1 0 0 1 {g.x:.3f} {height - g.baseline:.3f} Tm <{codes}> Tj")
     append("ET")
     return "\n".join(ops)

@@ -29,6 +29,7 @@ from handouts.fonts import (
     PreparedFonts,
     fonts_report,
 )
+from handouts.pdf_fonts import DocumentFonts
 
 PROJECT = Path(__file__).resolve().parent.parent
 CONFIG = PROJECT / "fonts" / "fonts.toml"
@@ -116,12 +117,18 @@ def make_font(
 
 
 def draw_pdf(path: Path, prepared: PreparedFonts, role: str, text: str) -> Path:
-    pdf = canvas.Canvas(str(path), invariant=1)
+    """text in the role's fonts, drawn the way handouts.write_pdf draws (pdf_fonts)."""
+    pdf = canvas.Canvas(str(path), invariant=1, initialFontName=prepared.font_name(role))
+    fonts = DocumentFonts(pdf._doc)
+    ops = []
     x = 72.0
     for name, part in prepared.segments(role, text):
-        pdf.setFont(name, 16)
-        pdf.drawString(x, 700, part)
+        resource, codes = fonts.show(name, part)
+        ops.append(f"BT /{resource} 16 Tf 1 0 0 1 {x:.3f} 700 Tm <{codes}> Tj ET")
         x += prepared.width(role, part, 16)
+    pdf.addLiteral("\n".join(ops))
+    pdf.showPage()
+    fonts.finish()
     pdf.save()
     return path
 
@@ -137,8 +144,10 @@ def embedded_fonts(path: Path) -> list[str]:
     out = []
     for ref in page["/Resources"]["/Font"].values():
         font = ref.get_object()
-        if "/FontDescriptor" in font and "/FontFile2" in font["/FontDescriptor"].get_object():
-            out.append(str(font["/BaseFont"]))
+        for cid_font in font.get("/DescendantFonts", [font]):
+            descriptor = cid_font.get_object().get("/FontDescriptor")
+            if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                out.append(str(font["/BaseFont"]))
     return out
 
 
@@ -515,13 +524,6 @@ def test_rare_characters_in_the_main_face_do_not_fall_back(cache: Path, font_dir
         prepared = fontset.prepare({role: "".join(has)})
         assert prepared.fallbacks == []
         assert all(name == prepared.font_name(role) for name, _ in prepared.segments(role, "".join(has)))
-
-
-def test_tounicode_fix_changes_only_characters_beyond_the_bmp() -> None:
-    original, fixed = fontconvert._REPORTLAB_TOUNICODE, fontconvert._to_unicode_cmap
-    bmp = [0, 0x41, 0x4E00, 0x3000, 0xFFFD]
-    assert fixed("AAAAAA+Face", bmp) == original("AAAAAA+Face", bmp)
-    assert "<01> <D870DF5B>" in fixed("AAAAAA+Face", [0x4E00, 0x2C35B])
 
 
 def test_character_no_font_has_raises_missing_glyph_error(cache: Path, font_dir: Path) -> None:

@@ -534,8 +534,14 @@ def test_l23_black_text_and_embedded_fonts(pdf: pdfplumber.PDF, built: Built) ->
             fonts[font["/BaseFont"]] = font
     assert fonts
     for name, font in fonts.items():
-        assert font["/Subtype"] == "/TrueType", name
-        assert "/FontFile2" in font["/FontDescriptor"], name
+        # One composite font per face (handouts.pdf_fonts): 2-byte codes,
+        # the TrueType program embedded, a ToUnicode map for copying text.
+        assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H", name
+        assert "/ToUnicode" in font, name
+        (cid_font,) = [f.get_object() for f in font["/DescendantFonts"]]
+        assert cid_font["/Subtype"] == "/CIDFontType2" and cid_font["/BaseFont"] == name
+        assert cid_font["/CIDToGIDMap"] == "/Identity"
+        assert "/FontFile2" in cid_font["/FontDescriptor"], name
 
 
 def test_l24_input_text_complete_and_in_order(pdf: pdfplumber.PDF) -> None:
