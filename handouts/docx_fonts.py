@@ -27,16 +27,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
-from .docx_xml import el
+from .docx_xml import NAMESPACES, el, qn
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
-
-OBFUSCATED_FONT_CT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
-FONT_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
 
 # PANOSE, family and pitch of the faces 公文 uses, as Windows reports them.
 # A hint only: Word uses them to pick a look-alike when the family is absent.
@@ -89,7 +85,7 @@ def font_entry(name: str, alternates: Iterable[str] = (), embedded: tuple[str, s
 
 
 def font_table(entries: list[etree._Element]) -> etree._Element:
-    root = etree.Element(qn("w:fonts"), nsmap={"w": nsmap["w"], "r": nsmap["r"]})
+    root = etree.Element(qn("w:fonts"), nsmap=NAMESPACES)
     for entry in entries:
         root.append(entry)
     return root

@@ -15,10 +15,11 @@ import unicodedata
 import zipfile
 from functools import cache
 
-from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
-W = nsmap["w"]
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NAMESPACES = {"w": W, "r": R}
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
@@ -39,7 +40,8 @@ def el(tag: str, *children: etree._Element | None, **attrs: str | int | float | 
     # Only a part's root declares the namespace: an element appended to it
     # takes the root's prefix, and declaring w: on every element made lxml
     # strip the copies again on each append.
-    node = etree.Element(_tag(tag), nsmap=_NSMAP) if tag in PART_ROOTS else etree.Element(_tag(tag))
+    root_nsmap = PART_ROOTS.get(tag)
+    node = etree.Element(_tag(tag), nsmap=root_nsmap) if root_nsmap else etree.Element(_tag(tag))
     for name, value in attrs.items():
         if value is not None:
             node.set(_attr_name(name), _attr(value))
@@ -49,16 +51,22 @@ def el(tag: str, *children: etree._Element | None, **attrs: str | int | float | 
     return node
 
 
-_NSMAP = {"w": W}
-# Elements that are the root of a part (serialised on their own).
-PART_ROOTS = frozenset({"w:document", "w:styles", "w:settings", "w:fonts", "w:ftr", "w:hdr"})
+# Elements that are the root of a part (serialised on their own), with the
+# namespaces they declare: the body's section properties refer to footers by r:id.
+PART_ROOTS = {tag: {"w": W} for tag in ("w:styles", "w:settings", "w:ftr", "w:hdr")} | {
+    "w:document": NAMESPACES, "w:fonts": NAMESPACES}
 
 
 # A handout's body is tens of thousands of elements: Clark names are looked
 # up once per name, not built again for every element.
 @cache
-def _tag(tag: str) -> str:
-    return qn(tag)
+def qn(tag: str) -> str:
+    """"w:p" → the Clark name "{http://…/main}p"."""
+    prefix, _, local = tag.partition(":")
+    return f"{{{NAMESPACES[prefix]}}}{local}"
+
+
+_tag = qn
 
 
 @cache

@@ -9,36 +9,27 @@ sections, so one footer pair numbers the whole handout; a real Word section
 is made only where a Section asks for an odd-page start, a numbering restart
 or no page numbers.
 
-Structure follows python-docx: python-docx owns the package (parts,
-relationships, content types); this module writes the WordprocessingML with
-lxml (handouts.docx_xml), one method per block type in DocxWriter. The saved
-package is re-zipped with fixed entry order and times, and nothing random is
-written (no rsids, GUIDs derived from content), so two builds of one input are
-byte-identical.
+This module writes the WordprocessingML with lxml (handouts.docx_xml), one
+method per block type in DocxWriter; handouts.opc holds the parts,
+relationships and content types around it. The package is zipped with fixed
+entry order and times, and nothing random is written (no rsids, GUIDs derived
+from content), so two builds of one input are byte-identical.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import docx
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI, PackURI
-from docx.opc.part import Part
-from docx.opc.pkgwriter import _ContentTypesItem
-from docx.oxml.ns import qn
 from lxml import etree
 
 from . import __version__
 from .compose import zi_width
 from .document import Blank, Block, Document, Paragraph, Section, Signature, Table
-from .docx_fonts import FONT_RT, OBFUSCATED_FONT_CT, EmbeddedFont, EmbedRefused, embed, font_entry, font_table
+from .docx_fonts import EmbeddedFont, EmbedRefused, embed, font_entry, font_table
 from .docx_styles import (
     BODY_KEY,
     FOOTER,
@@ -56,6 +47,7 @@ from .docx_xml import (
     field_runs,
     needs_east_asian_hint,
     on_off,
+    qn,
     serialize,
     set_ppr,
     text_run,
@@ -64,14 +56,11 @@ from .docx_xml import (
     zip_entries,
 )
 from .linebreak import NO_END, NO_START
+from .opc import CT, RT, Package, Part, default_theme
 from .style import MM, ParagraphStyle, StyleSheet
 from .titles import TITLE_ROLE, balance_title
 
 GENERATOR = f"handouts {__version__}"
-_DROPPED_PARTS = frozenset({
-    "/word/stylesWithEffects.xml", "/word/webSettings.xml", "/word/numbering.xml",
-    "/customXml/item1.xml", "/docProps/thumbnail.jpeg",
-})
 _EPOCH = dt.datetime(1980, 1, 1)
 # Parts that are the same for every document of a process (see _styles).
 # Keyed by part name first: a styles key and a settings key must never meet.
@@ -90,28 +79,6 @@ def write_docx(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts:
         Path(out).write_bytes(data)
     else:
         out.write(data)
-
-
-@lru_cache(maxsize=1)
-def _base_package() -> bytes:
-    """python-docx's default template without the parts we rewrite or do not use.
-
-    Loading the template is slow (its styles parts are 0.8 MB); done once per
-    process, every document then opens this small package.
-    """
-    document = docx.Document()
-    part = document.part
-    for rels in (part.rels, part.package.rels):
-        for rId, rel in list(rels.items()):
-            if not rel.is_external and str(rel.target_part.partname) in _DROPPED_PARTS:
-                del rels[rId]
-    # Every document replaces the styles (350 kB in the template) and the
-    # settings: empty roots spare each one parsing them first.
-    for rel_type, tag in ((RT.STYLES, "w:styles"), (RT.SETTINGS, "w:settings")):
-        part.part_related_by(rel_type)._element = el(tag)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def char_space(style: StyleSheet) -> int:
@@ -166,14 +133,25 @@ class DocxWriter:
     # -- the document -------------------------------------------------------
 
     def render(self, doc: Document) -> bytes:
-        package = docx.Document(io.BytesIO(_base_package()))
+        package = Package()
+        main = package.add(Part("/word/document.xml", CT.DOCUMENT))
+        package.root.relate(RT.OFFICE_DOCUMENT, main)
+        for name, ct, rt, blob in (
+            ("/docProps/core.xml", CT.CORE_PROPERTIES, RT.CORE_PROPERTIES, _core_properties(doc)),
+            ("/docProps/app.xml", CT.EXTENDED_PROPERTIES, RT.EXTENDED_PROPERTIES,
+             serialize(_app_properties(doc))),
+        ):
+            package.root.relate(rt, package.add(Part(name, ct, blob)))
         roles = frozenset(_run_roles(doc))
-        self._replace(package.part, RT.STYLES, self._styles(roles))
-        self._replace(package.part, RT.SETTINGS, self._settings())
-        self._body(package, doc)
-        self._font_table(package, doc)
-        self._properties(package, doc)
-        return zip_entries(_members(package.part.package), doc.date)
+        for name, ct, rt, blob in (
+            ("/word/styles.xml", CT.STYLES, RT.STYLES, self._styles(roles)),
+            ("/word/settings.xml", CT.SETTINGS, RT.SETTINGS, self._settings()),
+            ("/word/theme/theme1.xml", CT.THEME, RT.THEME, default_theme()),
+        ):
+            main.relate(rt, package.add(Part(name, ct, blob)))
+        main.blob = serialize(self._body(package, main, doc))
+        self._font_table(package, main, doc)
+        return zip_entries(package.members(), doc.date)
 
     def _styles(self, roles: frozenset[str]) -> bytes:
         # Building the styles part is a third of a one-page sheet's cost and
@@ -192,20 +170,8 @@ class DocxWriter:
             _PARTS[key] = (self.style, self.fonts, serialize(self.settings()))
         return _PARTS[key][2]
 
-    @staticmethod
-    def _replace(main: Any, rel_type: str, xml: bytes) -> None:
-        """Point the main part's relationship of rel_type at a plain part
-        holding `xml`. The prepared bytes are written as they are: parsing
-        them into python-docx's XML part and serialising them again cost more
-        than writing the rest of a sheet."""
-        old = main.part_related_by(rel_type)
-        rId = next(r for r, rel in main.rels.items() if rel.reltype == rel_type)
-        main.rels.add_relationship(rel_type, Part(old.partname, old.content_type, xml, old.package), rId)
-
-    def _body(self, package: Any, doc: Document) -> None:
-        body = package.element.body
-        for child in list(body):
-            body.remove(child)
+    def _body(self, package: Package, main: Part, doc: Document) -> etree._Element:
+        body = el("w:body")
         groups = _word_sections(doc) or [_WordSection([Section()], True, False, False)]
         previous_numbered: bool | None = None
         for gi, group in enumerate(groups):
@@ -219,7 +185,7 @@ class DocxWriter:
                 elements.extend(made)
             footers = None
             if group.numbered != previous_numbered:
-                footers = self._footers(package, group.numbered)
+                footers = self._footers(package, main, group.numbered)
             previous_numbered = group.numbered
             sect_pr = self.section_properties(group, footers, first=gi == 0)
             if gi < len(groups) - 1:
@@ -231,6 +197,7 @@ class DocxWriter:
                 elements.append(sect_pr)
             for e in elements:
                 body.append(e)
+        return el("w:document", body)
 
     def _section_body(self, section: Section) -> list[etree._Element]:
         made: list[etree._Element] = []
@@ -449,15 +416,15 @@ class DocxWriter:
         page, folio = self.style.page, self.style.folio
         return twips(page.height - page.block_bottom - folio.offset - folio.size)
 
-    def _footers(self, package: Any, numbered: bool) -> tuple[str, str]:
+    def _footers(self, package: Package, main: Part, numbered: bool) -> tuple[str, str]:
         """(odd, even) footer relationship ids: "— N —" 1 字 in from the outer edge (L17, L18)."""
         ids = []
         for odd in (True, False):
-            part, rId = package.part.add_footer_part()
             root = el("w:ftr")
             root.append(self.folio(odd) if numbered else _footer_paragraph())
-            part._element = root
-            ids.append(rId)
+            number = sum(p.content_type == CT.FOOTER for p in package.parts) + 1
+            part = package.add(Part(f"/word/footer{number}.xml", CT.FOOTER, serialize(root)))
+            ids.append(main.relate(RT.FOOTER, part))
         return ids[0], ids[1]
 
     def folio(self, odd: bool) -> etree._Element:
@@ -501,8 +468,9 @@ class DocxWriter:
 
     # -- fonts and properties -----------------------------------------------
 
-    def _font_table(self, package: Any, doc: Document) -> None:
-        part = package.part.part_related_by(RT.FONT_TABLE)
+    def _font_table(self, package: Package, main: Part, doc: Document) -> None:
+        part = package.add(Part("/word/fontTable.xml", CT.FONT_TABLE))
+        main.relate(RT.FONT_TABLE, part)
         families: dict[str, str] = {}  # family → first role naming it
         for role in [*roles_in_use(self.style), *_run_roles(doc)]:
             families.setdefault(self.names(role), role)
@@ -513,11 +481,11 @@ class DocxWriter:
             if family in embedded:
                 font = embedded[family]
                 number = len([e for e in entries if e.find(qn("w:embedRegular")) is not None]) + 1
-                font_part = Part(PackURI(f"/word/fonts/font{number}.odttf"), OBFUSCATED_FONT_CT,
-                                 font.data, package.part.package)
-                ref = (part.relate_to(font_part, FONT_RT), font.key)
+                font_part = package.add(Part(f"/word/fonts/font{number}.odttf", CT.OBFUSCATED_FONT,
+                                             font.data))
+                ref = (part.relate(RT.FONT, font_part), font.key)
             entries.append(font_entry(family, self.names.alternates(role), ref))
-        part._blob = serialize(font_table(entries))
+        part.blob = serialize(font_table(entries))
 
     def _embedded(self, doc: Document, families: dict[str, str]) -> dict[str, EmbeddedFont]:
         """Subsets of the faces the PDF sets each family in, keyed by family."""
@@ -555,38 +523,34 @@ class DocxWriter:
         path, _ = cache.get(Path(face.path), int(face.index), frozenset(ord(c) for c in chars))
         return path
 
-    def _properties(self, package: Any, doc: Document) -> None:
-        when = dt.datetime.combine(doc.date, dt.time()) if doc.date else _EPOCH
-        props = package.core_properties
-        # Core properties hold at most 255 characters (OPC); the text is in the body.
-        props.title = doc.title[:255]
-        props.author = doc.author[:255]
-        props.subject = doc.subject[:255]
-        props.keywords = "; ".join(doc.keywords)[:255]
-        props.comments = ""
-        props.category = ""
-        props.last_modified_by = GENERATOR
-        props.revision = 1
-        props.created = when
-        props.modified = when
-        app = package.part.package.part_related_by(RT.EXTENDED_PROPERTIES)
-        app._blob = serialize(_app_properties(doc))
+
+_CORE_NS = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcmitype": "http://purl.org/dc/dcmitype/",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
 
 
-def _members(package: Any) -> dict[str, bytes]:
-    """Every member of an OPC package as python-docx's PackageWriter writes
-    them, without its zip file: that one is stamped with the clock, and
-    unpacking and repacking it cost a sixth of a sheet's .docx."""
-    parts = list(package.iter_parts())
-    members = {
-        CONTENT_TYPES_URI.lstrip("/"): _ContentTypesItem.from_parts(parts).blob,
-        PACKAGE_URI.rels_uri.membername: package.rels.xml,
-    }
-    for part in parts:
-        members[part.partname.membername] = part.blob
-        if len(part.rels):
-            members[part.partname.rels_uri.membername] = part.rels.xml
-    return members
+def _core_properties(doc: Document) -> bytes:
+    """docProps/core.xml: title, author and date; the date, not the clock, stamps it."""
+    when = dt.datetime.combine(doc.date, dt.time()) if doc.date else _EPOCH
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    root = etree.Element(f"{{{_CORE_NS['cp']}}}coreProperties", nsmap=_CORE_NS)
+    # Core properties hold at most 255 characters (OPC); the text is in the body.
+    for tag, text in (("dc:title", doc.title[:255]), ("dc:subject", doc.subject[:255]),
+                      ("dc:creator", doc.author[:255]),
+                      ("cp:keywords", "; ".join(doc.keywords)[:255]), ("dc:description", ""),
+                      ("cp:lastModifiedBy", GENERATOR), ("cp:revision", "1"),
+                      ("dcterms:created", stamp), ("dcterms:modified", stamp),
+                      ("cp:category", "")):
+        prefix, _, local = tag.partition(":")
+        node = etree.SubElement(root, f"{{{_CORE_NS[prefix]}}}{local}")
+        node.text = text
+        if prefix == "dcterms":
+            node.set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
+    return serialize(root)
 
 
 def _rpr(char_style: str | None, text: str) -> etree._Element | None:
