@@ -106,9 +106,12 @@ def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Mc", "Me")
 
 
+_SQUEEZABLE = SQUEEZE_RIGHT | SQUEEZE_LEFT
+
+
 def squeezable(ch: str) -> bool:
     """Full-width punctuation whose half-em blank can be compressed."""
-    return ch in SQUEEZE_RIGHT or ch in SQUEEZE_LEFT
+    return ch in _SQUEEZABLE
 
 
 def _blank(ch: str, adv: float, em: float) -> float:
@@ -121,6 +124,20 @@ def _blank(ch: str, adv: float, em: float) -> float:
 
 def _eps(em: float) -> float:
     return 1e-6 * max(abs(em), 1.0)
+
+
+# Advances: a function of the character, or each character's advance in
+# text order (when a width depends on where the character stands, say on the
+# font role of its run).
+Advances = Callable[[str], float] | Sequence[float]
+
+
+def _advances(text: str, advance: Advances) -> Sequence[float]:
+    if callable(advance):
+        return [advance(c) for c in text]
+    if len(advance) != len(text):
+        raise ValueError("one advance per character of the text")
+    return advance
 
 
 @dataclass(frozen=True)
@@ -193,10 +210,17 @@ def _atom_end(text: str, i: int) -> int:
 def _atoms(text: str) -> list[tuple[int, int]]:
     """Ranges of text that are never broken or spread internally."""
     out = []
-    i = 0
-    while i < len(text):
-        j = _atom_end(text, i)
-        out.append((i, j))
+    append = out.append
+    i, n = 0, len(text)
+    while i < n:
+        # _atom_end's first case inline: most of a text is one-character atoms.
+        o = ord(text[i])
+        if o >= _CJK_START and o != 0x3000 and not 0xFF10 <= o <= 0xFF5A and (
+                i + 1 == n or not _is_mark(text[i + 1])):
+            j = i + 1
+        else:
+            j = _atom_end(text, i)
+        append((i, j))
         i = j
     return out
 
@@ -211,11 +235,12 @@ def _units(text: str) -> list[list[int]]:
     units: list[list[int]] = []
     last = -1  # index of the last non-space character placed in a unit
     for s, e in _atoms(text):
-        if text[s] in SPACES:
+        ch = text[s]
+        if ch in SPACES:
             continue  # spaces are decided by the atoms on either side
         if not units:
             units.append([0, e])  # leading spaces stay with the first unit
-        elif _may_break(text, last, s):
+        elif ch not in NO_START and text[last] not in NO_END:  # _may_break(text, last, s)
             units.append([s, e])
         else:
             units[-1][1] = e
@@ -230,7 +255,7 @@ def _units(text: str) -> list[list[int]]:
 
 def break_lines(
     text: str,
-    advance: Callable[[str], float],
+    advance: Advances,
     widths: Sequence[float],
     em: float,
 ) -> list[Line]:
@@ -247,10 +272,11 @@ def break_lines(
     if not units:
         return []
     eps = _eps(em)
-    advs = [advance(c) for c in text]
+    advs = _advances(text, advance)
     x = [0.0, *accumulate(advs)]
-    q = [0.0, *accumulate(_blank(c, a, em) for c, a in zip(text, advs, strict=True))]
-    han = [0, *accumulate(is_han(c) for c in text)]
+    q = [0.0, *accumulate([_blank(c, a, em) if c in _SQUEEZABLE else 0.0
+                           for c, a in zip(text, advs, strict=True)])]
+    han = [0, *accumulate(map(is_han, text))]
 
     def width(i: int) -> float:
         return widths[min(i, len(widths) - 1)]
@@ -392,7 +418,7 @@ def _squeeze_plan(chars: str, advs: list[float], need: float, em: float) -> list
 def justify_offsets(
     text: str,
     line: Line,
-    advance: Callable[[str], float],
+    advance: Advances,
     target: float,
     em: float,
 ) -> list[float]:
@@ -408,7 +434,8 @@ def justify_offsets(
     chars = text[line.start : line.end]
     if not chars:
         return []
-    advs = [advance(c) for c in chars]
+    advs = ([advance(c) for c in chars] if callable(advance)
+            else list(advance[line.start : line.end]))
     slack = target - sum(advs)
     eps = _eps(em)
     n = len(chars)

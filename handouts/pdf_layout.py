@@ -206,6 +206,15 @@ class Metrics:
     def advance(self, role: str, ch: str, size: float) -> float:
         return self.cell_table(role, size)[ch]
 
+    def advances(self, src: _Text, size: float) -> list[float]:
+        """The cell of each character of src, in the role of its run."""
+        roles = src.roles
+        first = roles[0] if roles else BODY_ROLE
+        if roles.count(first) == len(roles):  # one role: most paragraphs
+            return list(map(self.cell_table(first, size).__getitem__, src.text))
+        tables = {r: self.cell_table(r, size) for r in set(roles)}
+        return [tables[r][ch] for ch, r in zip(src.text, roles, strict=True)]
+
     def font_table(self, role: str) -> _Table:
         """character → the registered font that draws it (per-character fallback)."""
         table = self._font.get(role)
@@ -247,47 +256,6 @@ class _Text:
         return cls("".join(parts), roles)
 
 
-class _Advance:
-    """advance(ch) over a text whose font role varies by position.
-
-    The line breaker asks for advances by character only. A character used
-    in one role only (almost all) is looked up directly; one that occurs in
-    several roles with different widths is resolved by occurrence, since the
-    breaker and the justifier ask for characters in text order.
-    """
-
-    def __init__(self, m: Metrics, src: _Text, size: float) -> None:
-        self.m, self.src, self.size = m, src, size
-        self.pos = 0
-        self.fixed: dict[str, float] = {}
-        roles = set(src.roles) or {BODY_ROLE}
-        self.single = m.cell_table(roles.pop(), size) if len(roles) == 1 else None
-        if self.single is not None:
-            return
-        roles_of: dict[str, set[str]] = {}
-        for ch, role in set(zip(src.text, src.roles, strict=True)):
-            roles_of.setdefault(ch, set()).add(role)
-        for ch, rs in roles_of.items():
-            widths = {m.advance(r, ch, size) for r in rs}
-            if len(widths) == 1:
-                self.fixed[ch] = widths.pop()
-
-    def at(self, pos: int) -> _Advance:
-        self.pos = pos
-        return self
-
-    def __call__(self, ch: str) -> float:
-        if self.single is not None:
-            return self.single[ch]
-        if ch in self.fixed:
-            return self.fixed[ch]
-        i = self.src.text.find(ch, self.pos)
-        if i < 0:  # not asked in order after all: the first role will do
-            i = self.src.text.find(ch)
-        self.pos = i + 1
-        return self.m.advance(self.src.roles[i], ch, self.size)
-
-
 @dataclass
 class SetLine:
     """A broken line with the x offset of each character from its first cell."""
@@ -307,19 +275,18 @@ class LineSetter:
         """Break a text and set every line for its width and alignment."""
         if not src.text:
             return []
-        adv = _Advance(self.m, src, size)
+        advs = self.m.advances(src, size)
         out = []
-        for i, ln in enumerate(break_lines(src.text, adv.at(0), widths, size)):
+        for i, ln in enumerate(break_lines(src.text, advs, widths, size)):
             target = widths[min(i, len(widths) - 1)]
-            out.append(self.set(src, ln, size, target, align == "justify" and not ln.last, adv))
+            out.append(self.set(src, ln, size, target, align == "justify" and not ln.last, advs))
         return out
 
     def set(self, src: _Text, ln: Line, size: float, target: float, spread: bool,
-            adv: _Advance) -> SetLine:
+            advs: list[float]) -> SetLine:
         goal = target if spread else min(ln.natural, target)
-        offsets = justify_offsets(src.text, ln, adv.at(ln.start), goal, size)
-        last = ln.end - 1
-        width = offsets[-1] + self.m.advance(src.roles[last], src.text[last], size) if offsets else 0.0
+        offsets = justify_offsets(src.text, ln, advs, goal, size)
+        width = offsets[-1] + advs[ln.end - 1] if offsets else 0.0
         return SetLine(src, ln, offsets, goal if spread else width, size)
 
     def glyphs(self, sl: SetLine, x: float, baseline: float) -> list[Glyphs]:
@@ -329,8 +296,19 @@ class LineSetter:
         drawn with a character spacing (Tc), so a justified line is a few
         runs, not a call per character.
         """
-        m, src, size = self.m, sl.src, sl.size
-        text, roles, offsets, start = src.text, src.roles, sl.offsets, sl.line.start
+        m, size, start, end = self.m, sl.size, sl.line.start, sl.line.end
+        chars, roles = sl.src.text[start:end], sl.src.roles[start:end]
+        if not chars:
+            return []
+        # The font and advance of every character, looked up per line in C
+        # (map over the role's tables) rather than per character in Python.
+        if roles.count(roles[0]) == len(roles):
+            fonts = list(map(m.font_table(roles[0]).__getitem__, chars))
+            advances = list(map(m.glyph_table(roles[0], size).__getitem__, chars))
+        else:
+            fonts = [m.font_table(r)[ch] for ch, r in zip(chars, roles, strict=True)]
+            advances = [m.glyph_table(r, size)[ch] for ch, r in zip(chars, roles, strict=True)]
+        spaces = list(map(SPACE.__getitem__, chars))
         # A glyph box is the font's advance wide, its cell that plus tracking:
         # centring the box on the cell keeps both line ends in the block.
         x += m.tracking(size) / 2
@@ -338,35 +316,28 @@ class LineSetter:
         run: list[str] = []
         font = ""
         x0 = cs = last_end = 0.0
-        tables: dict[str, tuple[_Table, _Table]] = {}
-        for k in range(start, sl.line.end):
-            ch = text[k]
-            if SPACE[ch]:
+        for ch, f, off, adv, space in zip(chars, fonts, sl.offsets, advances, spaces, strict=True):
+            if space:
                 if run:
                     out.append(Glyphs(x0, baseline, font, size, "".join(run), cs))
                 run = []
                 continue
-            role = roles[k]
-            fonts_of, advances = tables.get(role) or tables.setdefault(
-                role, (m.font_table(role), m.glyph_table(role, size)))
-            f = fonts_of[ch]
-            off = offsets[k - start]
             if run and f == font:
                 gap = off - last_end
                 if len(run) == 1:
                     cs = gap
                 if abs(gap - cs) < 1e-4:
                     run.append(ch)
-                    last_end = off + advances[ch]
+                    last_end = off + adv
                     continue
             if run:
                 out.append(Glyphs(x0, baseline, font, size, "".join(run), cs))
+            # A run of one character has no spacing (cs 0.0) until a second joins.
             run, font, x0, cs = [ch], f, x + off, 0.0
-            last_end = off + advances[ch]
+            last_end = off + adv
         if run:
             out.append(Glyphs(x0, baseline, font, size, "".join(run), cs))
-        return [g if len(g.text) > 1 else Glyphs(g.x, g.baseline, g.font, g.size, g.text)
-                for g in out]
+        return out
 
 
 # ------------------------------------------------------------------ blocks → slots
@@ -423,11 +394,11 @@ class Flow:
         # Titles: balanced lines (L10). Every output line is a slice of the
         # input lines joined, so it keeps its characters' roles.
         joined = _Text("".join(t.text for t in parts), [r for t in parts for r in t.roles])
-        adv = _Advance(self.m, joined, st.size)
+        advs = self.m.advances(joined, st.size)
 
         def measure(text: str) -> float:
-            a = adv.at(max(0, joined.text.find(text)))
-            return sum(a(ch) for ch in text)
+            start = max(0, joined.text.find(text))
+            return sum(advs[start : start + len(text)])
 
         out: list[_Text] = []
         pos = 0
