@@ -320,8 +320,8 @@ class _Writers:
     prepared: Any  # PreparedFonts
     fontset: Any  # FontSet
     embed_fonts: bool = False  # subsets of the PDF's faces inside the .docx
-    # Sections laid out in this process (each worker has its own copy).
-    memo: dict = field(default_factory=dict)  # type: ignore[type-arg]
+    # Sections and rows laid out in this process (each worker has its own copy).
+    memo: Any = None  # pdf_layout.LayoutMemo, made on first use (the import is lazy)
 
     def render(self, fmt: str, doc: Document) -> tuple[bytes, int | None]:
         from .write_docx import write_docx
@@ -329,6 +329,10 @@ class _Writers:
 
         buf = io.BytesIO()
         if fmt == "pdf":
+            if self.memo is None:
+                from .pdf_layout import LayoutMemo
+
+                self.memo = LayoutMemo()
             info = write_pdf(doc, buf, style=self.style, fonts=self.prepared, memo=self.memo)
             return buf.getvalue(), info.pages
         write_docx(doc, buf, style=self.style, fonts=self.fontset,

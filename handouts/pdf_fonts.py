@@ -110,7 +110,7 @@ class _FaceUse:
         # order (all distinct): glyph n is code n, hence CIDToGIDMap Identity.
         descriptor = face.addSubsetObjects(doc, base, self.order)
         widths = [face.getCharWidth(cp) for cp in self.order]
-        cid_font = doc.Reference(_Raw(
+        cid_font = doc.Reference(RawObject(
             f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base}"
             " /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
             f" /FontDescriptor %s /DW {DEFAULT_WIDTH} /W [{_w_array(widths)}]"
@@ -120,15 +120,17 @@ class _FaceUse:
         to_unicode = PDFStream(PDFDictionary({}), _to_unicode(self.order, base))
         if doc.compression:
             to_unicode.filters = [PDFZCompress]
-        return doc.Reference(_Raw(
+        return doc.Reference(RawObject(
             f"<< /Type /Font /Subtype /Type0 /BaseFont /{base} /Encoding /Identity-H"
             " /DescendantFonts [%s] /ToUnicode %s >>",
             cid_font, doc.Reference(to_unicode),
         ))
 
 
-class _Raw(PDFObject):
-    """A dictionary written as one string; only references wait for numbering."""
+class RawObject(PDFObject):
+    """A dictionary written as one string; only references wait for numbering
+    (ReportLab's generic formatting of numbers and names costs more than
+    the rest of a one-page PDF)."""
 
     def __init__(self, template: str, *refs: Any) -> None:
         self.template, self.refs = template, refs

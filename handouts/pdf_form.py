@@ -27,7 +27,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import (
     PDFArray,
     PDFDictionary,
-    PDFName,
     PDFObject,
     PDFObjectReference,
     PDFStream,
@@ -35,7 +34,7 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.pdfgen.canvas import Canvas
 
-from .pdf_fonts import pdf_name, to_unicode_cmap
+from .pdf_fonts import RawObject, pdf_name, to_unicode_cmap
 from .pdf_layout import FormField
 
 # The resource name of the field font in /DR and in every /DA.
@@ -174,40 +173,26 @@ def _text(s: str) -> str:
     return "<FEFF" + s.encode("utf-16-be").hex().upper() + ">"
 
 
-def _type0(font: FieldFont, ref: object) -> PDFDictionary:
+def _type0(font: FieldFont, ref: object) -> RawObject:
     registry, ordering, supplement = ORDERING
-    descriptor = PDFDictionary({
-        "Type": PDFName("FontDescriptor"),
-        "FontName": PDFName(font.postscript_name),
-        "Flags": font.flags,
-        "FontBBox": PDFArray(list(font.bbox)),
-        "ItalicAngle": font.italic_angle,
-        "Ascent": font.ascent,
-        "Descent": font.descent,
-        "CapHeight": font.cap_height,
-        "StemV": font.stem_v,
-    })
-    cid_font = PDFDictionary({
-        "Type": PDFName("Font"),
-        "Subtype": PDFName("CIDFontType2"),
-        "BaseFont": PDFName(font.postscript_name),
-        "CIDSystemInfo": PDFDictionary({
-            "Registry": PDFString(registry),
-            "Ordering": PDFString(ordering),
-            "Supplement": supplement,
-        }),
-        "FontDescriptor": ref(descriptor),  # type: ignore[operator]
-        "DW": 1000,
-        "W": PDFArray([ASCII_FIRST_CID, PDFArray(list(font.ascii_widths))]),
-    })
-    return PDFDictionary({
-        "Type": PDFName("Font"),
-        "Subtype": PDFName("Type0"),
-        "BaseFont": PDFName(font.postscript_name),
-        "Encoding": PDFName(CMAP),
-        "DescendantFonts": PDFArray([ref(cid_font)]),  # type: ignore[operator]
-        "ToUnicode": ref(PDFStream(PDFDictionary({}), _utf16_to_unicode())),  # type: ignore[operator]
-    })
+    name = font.postscript_name
+    descriptor = ref(RawObject(  # type: ignore[operator]
+        f"<< /Type /FontDescriptor /FontName /{name} /Flags {font.flags}"
+        f" /FontBBox [{fp_str(*font.bbox)}] /ItalicAngle {fp_str(font.italic_angle)}"
+        f" /Ascent {font.ascent} /Descent {font.descent} /CapHeight {font.cap_height}"
+        f" /StemV {font.stem_v} >>"
+    ))
+    cid_font = ref(RawObject(  # type: ignore[operator]
+        f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{name}"
+        f" /CIDSystemInfo << /Registry ({registry}) /Ordering ({ordering}) /Supplement {supplement} >>"
+        f" /FontDescriptor %s /DW 1000 /W [{ASCII_FIRST_CID} [{' '.join(map(str, font.ascii_widths))}]] >>",
+        descriptor,
+    ))
+    return RawObject(
+        f"<< /Type /Font /Subtype /Type0 /BaseFont /{name} /Encoding /{CMAP}"
+        " /DescendantFonts [%s] /ToUnicode %s >>",
+        cid_font, ref(PDFStream(PDFDictionary({}), _utf16_to_unicode())),  # type: ignore[operator]
+    )
 
 
 def _utf16_to_unicode() -> str:

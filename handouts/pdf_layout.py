@@ -346,9 +346,11 @@ class LineSetter:
 class Flow:
     """Builds the slots of a section's blocks."""
 
-    def __init__(self, style: StyleSheet, fonts: Fonts) -> None:
+    def __init__(self, style: StyleSheet, fonts: Fonts,
+                 rows: dict[tuple[str, tuple[float, ...], str], Slot] | None = None) -> None:
         self.style = style
         self.m = Metrics(style, fonts)
+        self.rows = rows  # see LayoutMemo
         self.setter = LineSetter(self.m)
         page = style.page
         self.page = page
@@ -490,7 +492,7 @@ class Flow:
         header: list[Slot] = []
         slots: list[Slot] = []
         for r, row in enumerate(table.rows):
-            slot = self.row(row, edges, self.style[table.style])
+            slot = self._row(row, edges, table.style)
             if r < table.header_rows:
                 slot.keep = True  # a header row never ends a page
                 header.append(slot)
@@ -500,6 +502,17 @@ class Flow:
         if slots:
             slots[-1].keep = False
         return slots
+
+    def _row(self, row: Row, edges: list[float], table_style: str) -> Slot:
+        if self.rows is None:
+            return self.row(row, edges, self.style[table_style])
+        key = (repr(row), tuple(edges), table_style)
+        known = self.rows.get(key)
+        if known is None:
+            known = self.rows[key] = self.row(row, edges, self.style[table_style])
+        # A copy: table() and section() set keep and header on the slot they get.
+        return replace(known, glyphs=list(known.glyphs), strokes=list(known.strokes),
+                       fields=list(known.fields), header=list(known.header))
 
     def row(self, row: Row, edges: list[float], table_style: ParagraphStyle) -> Slot:
         pad = self.style.tables.padding
@@ -667,15 +680,34 @@ def _snap(y: float, top: float, pitch: float) -> float:
 
 # Pages of slots per section, keyed by id() of the section's blocks; the value
 # keeps the blocks alive so that no id is reused while it is remembered.
-SectionMemo = dict[int, tuple[list[Block], list[list[tuple[Slot, float]]]]]
+class LayoutMemo:
+    """What lay_out may reuse between the documents of one process.
+
+    A section's pages depend on its blocks only, never on what precedes it,
+    so a print bundle takes its sheets' sections as laid out (by identity of
+    the block list, kept alive here). A table row's slot depends on the row
+    only: the sixteen branches' sheets share their tables row for row (by
+    value). One Flow serves all documents with the same style and fonts, so
+    its width tables are filled once.
+    """
+
+    def __init__(self) -> None:
+        self.sections: dict[int, tuple[list[Block], list[list[tuple[Slot, float]]]]] = {}
+        self.rows: dict[tuple[str, tuple[float, ...], str], Slot] = {}
+        self._flow: Flow | None = None
+
+    def flow(self, style: StyleSheet, fonts: Fonts) -> Flow:
+        flow = self._flow
+        if flow is None or flow.style is not style or flow.m.fonts is not fonts:
+            flow = self._flow = Flow(style, fonts, self.rows)
+            self.rows.clear()  # slots of other fonts or styles
+        return flow
 
 
-def lay_out(doc: Document, style: StyleSheet, fonts: Fonts, memo: SectionMemo | None = None
+def lay_out(doc: Document, style: StyleSheet, fonts: Fonts, memo: LayoutMemo | None = None
             ) -> Layout:
-    """Pages for doc. With a memo, a section whose blocks were laid out before
-    (a print bundle repeats its sheets' sections) is not laid out again: a
-    section's pages depend on its blocks only, never on what precedes it."""
-    flow = Flow(style, fonts)
+    """Pages for doc; share a memo between documents that repeat sections or rows."""
+    flow = memo.flow(style, fonts) if memo is not None else Flow(style, fonts)
     page = style.page
     pages: list[PageLayout] = []
     sections: list[tuple[str, int]] = []
@@ -687,14 +719,14 @@ def lay_out(doc: Document, style: StyleSheet, fonts: Fonts, memo: SectionMemo | 
             number += 1
         if section.restart_numbering:
             number = 0
-        known = memo.get(id(section.blocks)) if memo is not None else None
+        known = memo.sections.get(id(section.blocks)) if memo is not None else None
         if known is not None:
             stacked = known[1]
         else:
             stacked = paginate(flow.section(section), page.block_top, page.block_bottom,
                                page.line_pitch)
             if memo is not None:
-                memo[id(section.blocks)] = (section.blocks, stacked)
+                memo.sections[id(section.blocks)] = (section.blocks, stacked)
         sections.append((section.name, len(pages) + 1))
         if section.bookmark:
             bookmarks.append((section.bookmark, len(pages)))

@@ -30,8 +30,8 @@ from .pdf_layout import (
     Fonts,
     Glyphs,
     Layout,
+    LayoutMemo,
     PageLayout,
-    SectionMemo,
     lay_out,
     text_by_role,
 )
@@ -76,8 +76,8 @@ def _binary_streams() -> Iterator[None]:
 
 
 def write_pdf(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts: Fonts,
-              memo: SectionMemo | None = None) -> PdfInfo:
-    """memo: see pdf_layout.lay_out; share one between documents that repeat sections."""
+              memo: LayoutMemo | None = None) -> PdfInfo:
+    """memo: see pdf_layout.LayoutMemo; share one between documents that repeat sections."""
     layout = lay_out(doc, style, fonts, memo)
     reuse_compression()
     with _binary_streams():

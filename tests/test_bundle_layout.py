@@ -33,11 +33,15 @@ def test_bundle_from_remembered_sections_is_the_same_file(style, monkeypatch) ->
         write_pdf(doc, buf, style=style, fonts=prepared, memo=memo)
         return buf.getvalue()
 
-    memo: dict = {}
+    memo = pdf_layout.LayoutMemo()
     for _branch, docs in sheets:
         for doc in docs:
             assert pdf(doc, memo) == pdf(doc)
-    assert len(memo) == sum(len(d.sections) for _b, docs in sheets for d in docs)
+    assert len(memo.sections) == sum(len(d.sections) for _b, docs in sheets for d in docs)
+    # The two branches' tables are the same row for row: laid out once.
+    rows = sum(len(b.rows) for _b, docs in sheets[:1] for d in docs for s in d.sections
+               for b in s.blocks if hasattr(b, "rows"))
+    assert len(memo.rows) == rows
     fresh = pdf(bundle)
     calls = []
     paginate = pdf_layout.paginate
