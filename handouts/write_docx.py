@@ -18,6 +18,7 @@ from content), so two builds of one input are byte-identical.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,10 @@ _EPOCH = dt.datetime(1980, 1, 1)
 # Parts that are the same for every document of a process (see _styles).
 # Keyed by part name first: a styles key and a settings key must never meet.
 _PARTS: dict[tuple[str, int, int, frozenset[str]], tuple[Any, Any, bytes]] = {}
+# Tables built in this process, by style sheet and value (see DocxWriter.table);
+# the entry keeps its style sheet alive, so the id in the key stays its own.
+_TABLES: dict[tuple[int, str], tuple[StyleSheet, list[etree._Element]]] = {}
+MAX_TABLES = 64
 
 
 def write_docx(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts: Any,
@@ -321,6 +326,17 @@ class DocxWriter:
         return p
 
     def table(self, block: Table) -> list[etree._Element]:
+        # A month's sixteen sheets of a kind share their table: built once
+        # per process (by value), then copied, which lxml does in C.
+        key = (id(self.style), repr(block))
+        known = _TABLES.get(key)
+        if known is None:
+            if len(_TABLES) >= MAX_TABLES:
+                _TABLES.clear()
+            known = _TABLES[key] = (self.style, self._table(block))
+        return [copy.deepcopy(e) for e in known[1]]
+
+    def _table(self, block: Table) -> list[etree._Element]:
         tables = self.style.tables
         widths = [twips(w * MM) for w in block.widths_mm]
         border = round(tables.border_pt * 8)  # eighths of a point

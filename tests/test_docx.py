@@ -476,3 +476,27 @@ def test_parts_cache_keeps_styles_and_settings_apart(style: StyleSheet, fonts: F
         assert etree.QName(d.settings).localname == "settings"
         assert d.settings.find("w:kinsoku", NS) is not None or d.settings.find("w:compat", NS) is not None
         assert etree.QName(d.styles).localname == "styles"
+
+
+def test_tables_are_built_once_per_value_with_the_same_bytes(style: StyleSheet, fonts: FontSet,
+                                                              monkeypatch) -> None:
+    # The branches' sheets share their tables (write_docx._TABLES, issue 8):
+    # a table taken from the memo must give the file a fresh one gives.
+    from handouts import write_docx as writer
+    from handouts.cli import load
+    from handouts.sheets import compose_sheet, sheet_kinds
+
+    package = load(SEED)
+    kinds = sheet_kinds()
+    a = [compose_sheet(k, package, "商学院党总支") for k in kinds]
+    b = [compose_sheet(k, package, "财经学院党总支") for k in kinds]
+    monkeypatch.setattr(writer, "_TABLES", {})
+    first = [build(d, style, fonts) for d in a]
+    made = len(writer._TABLES)
+    assert made >= len(kinds)  # each kind has a table
+    again = [build(d, style, fonts) for d in b]
+    assert len(writer._TABLES) == made  # the other branch's tables came from the memo
+    writer._TABLES.clear()
+    assert [build(d, style, fonts) for d in b] == again
+    assert [build(d, style, fonts) for d in a] == first
+    assert again != first  # the branch name differs
