@@ -200,26 +200,33 @@ def _best_breaks(
             cost += TAIL
         return cost
 
+    # The pieces that may end at b, with their costs: the same for every
+    # line count j, so worked out once.
+    pieces: list[list[tuple[int, float]]] = [[] for _ in range(n + 1)]
+    for b in range(1, n + 1):
+        for a in range(b - 1, -1, -1):
+            pc = piece_cost(a, b)
+            if pc is None:
+                break  # wider pieces lie further left
+            pieces[b].append((a, pc))
     # best[j][b]: least cost of j lines covering text[:b]
     inf = math.inf
     best = [[inf] * (n + 1) for _ in range(k + 1)]
     back = [[-1] * (n + 1) for _ in range(k + 1)]
     best[0][0] = 0.0
     for j in range(1, k + 1):
+        before, here, came = best[j - 1], best[j], back[j]
         for b in range(1, n + 1):
             if b < n and j == k:
                 continue
             brk = 0.0 if b == n else pen[b]
-            for a in range(b - 1, -1, -1):
-                pc = piece_cost(a, b)
-                if pc is None:
-                    break  # wider pieces lie further left
-                if best[j - 1][a] == inf:
+            for a, pc in pieces[b]:
+                if before[a] == inf:
                     continue
-                cost = best[j - 1][a] + pc + brk
-                if cost < best[j][b]:
-                    best[j][b] = cost
-                    back[j][b] = a
+                cost = before[a] + pc + brk
+                if cost < here[b]:
+                    here[b] = cost
+                    came[b] = a
     if best[k][n] == inf:
         return None
     cuts, b = [], n
