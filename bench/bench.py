@@ -171,6 +171,8 @@ def main() -> None:
         if conversions:
             results["ratio_march_build_to_libreoffice"] = round(
                 results["march_warm_s"] / results["libreoffice_docx_to_pdf_s"], 2)
+            # Each build against the conversion timed right after it: the spread.
+            results["ratio_per_pair"] = [round(b / c, 2) for b, c in zip(builds, conversions, strict=True)]
 
         def cold() -> float:
             env = dict(os.environ, HANDOUTS_FONT_CACHE=tempfile.mkdtemp(dir=tmp))
