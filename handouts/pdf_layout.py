@@ -38,8 +38,6 @@ EPS = 1e-6
 SPACE_EM = {" ": 0.5, "\u00a0": 0.5, "\u2002": 0.5, "\u2003": 1.0, "\u3000": 1.0,
             "\u200b": 0.0, "\u2060": 0.0, "\ufeff": 0.0}
 THIN_SPACE_EM = 0.25
-# Inside table cells lines are not on the page grid: pitch = size × this.
-CELL_LINE_FACTOR = 1.5
 # A form field is multi-line when its area is taller than this many lines.
 MULTILINE_LINES = 1.5
 # Handwriting rules: the first needs this much of a pitch free above it, the
@@ -550,6 +548,7 @@ class Flow:
 
     def _cell_lines(self, cell: Cell, inner: float) -> list[_CellLine]:
         out = []
+        factor = self.style.tables.cell_line_factor
         for p in cell.blocks:
             st = self.style[p.style]
             align = cell.align or st.align
@@ -557,7 +556,7 @@ class Flow:
             for h, runs in enumerate(p.lines()):
                 widths = [inner - first, inner] if h == 0 else [inner]
                 for sl in self.setter.lines(_Text.of(runs, st.role), st.size, widths, align):
-                    out.append(_CellLine(sl, st.size * CELL_LINE_FACTOR, st.role, align))
+                    out.append(_CellLine(sl, st.size * factor, st.role, align))
         return out
 
     def _rules(self, x0: float, x1: float, used: float, height: float) -> list[Stroke]:
@@ -578,7 +577,7 @@ class Flow:
         h = height - used - 2 * inset
         assert cell.field is not None
         return FormField(cell.field, a + inset, used + inset, b - a - 2 * inset, h, st.size,
-                         h > MULTILINE_LINES * st.size * CELL_LINE_FACTOR, cell.label)
+                         h > MULTILINE_LINES * st.size * self.style.tables.cell_line_factor, cell.label)
 
     def _borders(self, left: float, right: float, xs: list[float], height: float) -> list[Stroke]:
         w = self.style.tables.border_pt

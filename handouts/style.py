@@ -99,6 +99,7 @@ class TableStyle:
     border_pt: float
     padding: float  # points
     ruled_pitch: float  # points
+    cell_line_factor: float  # inside cells lines are off the page grid: pitch = size × this
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def load_style(path: Path | None = None) -> StyleSheet:
                       float(fo["indent_chars"]))
         tb = data["tables"]
         tables = TableStyle(float(tb["border_pt"]), tb["padding_mm"] * MM,
-                            tb["ruled_pitch_mm"] * MM)
+                            tb["ruled_pitch_mm"] * MM, float(tb["cell_line_factor"]))
         styles = {
             name: ParagraphStyle(name=name, **_known(ParagraphStyle, dict(s), f"styles.{name}"))
             for name, s in data["styles"].items()

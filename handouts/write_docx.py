@@ -379,16 +379,27 @@ class DocxWriter:
                     el("w:gridSpan", val=span) if span > 1 else None,
                     el("w:vAlign", val="top" if cell.valign == "top" else "center"),
                 ))
-                paragraphs = [p for b in cell.blocks for p in self.paragraph(b, align=cell.align)]
                 if cell.ruled and not cell.text.strip():
                     paragraphs = self._ruled(row.height_mm)
-                if not paragraphs:  # a cell must end with a paragraph
-                    paragraphs = self.paragraph(Paragraph(block.style), align=cell.align)
+                else:
+                    # A cell must end with a paragraph: an empty one has one.
+                    paragraphs = [p for b in cell.blocks or [Paragraph(block.style)]
+                                  for p in self._cell_paragraph(b, cell.align)]
                 for p in paragraphs:
                     tc.append(p)
                 tr.append(tc)
             tbl.append(tr)
         return [tbl]
+
+    def _cell_paragraph(self, block: Paragraph, align: str | None) -> list[etree._Element]:
+        """A paragraph in a table cell: as in the PDF, off the page grid, each
+        line its size times the cell line factor (style.toml), so that rows
+        are as tall in Word as in the PDF."""
+        pitch = twips(self.style[block.style].size * self.style.tables.cell_line_factor)
+        made = self.paragraph(block, align=align)
+        for p in made:
+            set_ppr(p, el("w:spacing", before=0, after=0, line=pitch, lineRule="exact"))
+        return made
 
     def _ruled(self, height_mm: float | None) -> list[etree._Element]:
         """Empty lines ruled for handwriting: one bottom rule per ruled pitch."""
