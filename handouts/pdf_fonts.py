@@ -105,7 +105,7 @@ class _FaceUse:
         """The Type0 font with its descendant, descriptor, program and
         ToUnicode map as document objects; returns the Type0 font's reference."""
         face = self.face
-        base = f"{_subset_tag(self.order)}+{postscript_name(face)}"
+        base = f"{_subset_tag(self.resource, self.order)}+{postscript_name(face)}"
         # makeSubset puts .notdef first, then one glyph per code point in
         # order (all distinct): glyph n is code n, hence CIDToGIDMap Identity.
         descriptor = face.addSubsetObjects(doc, base, self.order)
@@ -139,10 +139,12 @@ class RawObject(PDFObject):
         return self.template.encode("ascii") % tuple(r.format(document) for r in self.refs)
 
 
-def _subset_tag(order: list[int]) -> str:
-    """Six capitals naming the subset (PDF 32000-1, 9.6.4), from its glyphs:
-    the same glyphs give the same tag, so builds stay byte-identical."""
-    digest = hashlib.sha256(",".join(map(str, order)).encode("ascii")).digest()
+def _subset_tag(resource: str, order: list[int]) -> str:
+    """Six capitals naming the subset (PDF 32000-1, 9.6.4), from its glyphs
+    and resource name: builds stay byte-identical, and two faces that share
+    a PostScript name never share a subset name (ReportLab names the
+    descriptor after it)."""
+    digest = hashlib.sha256(f"{resource}:{','.join(map(str, order))}".encode("ascii")).digest()
     return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
 
