@@ -176,7 +176,10 @@ class DocxWriter:
         return _PARTS[key][2]
 
     def _body(self, package: Package, main: Part, doc: Document) -> etree._Element:
-        body = el("w:body")
+        # Body first inside its root: appended elements then take the root's
+        # w: and r: declarations instead of declaring their own.
+        document = el("w:document", el("w:body"))
+        body = document[0]
         groups = _word_sections(doc) or [_WordSection([Section()], True, False, False)]
         previous_numbered: bool | None = None
         for gi, group in enumerate(groups):
@@ -202,7 +205,7 @@ class DocxWriter:
                 elements.append(sect_pr)
             for e in elements:
                 body.append(e)
-        return el("w:document", body)
+        return document
 
     def _section_body(self, section: Section) -> list[etree._Element]:
         made: list[etree._Element] = []
