@@ -41,7 +41,7 @@ def el(tag: str, *children: etree._Element | None, **attrs: str | int | float | 
     # takes the root's prefix, and declaring w: on every element made lxml
     # strip the copies again on each append.
     root_nsmap = PART_ROOTS.get(tag)
-    node = etree.Element(_tag(tag), nsmap=root_nsmap) if root_nsmap else etree.Element(_tag(tag))
+    node = etree.Element(qn(tag), nsmap=root_nsmap) if root_nsmap else etree.Element(qn(tag))
     for name, value in attrs.items():
         if value is not None:
             node.set(_attr_name(name), _attr(value))
@@ -65,8 +65,6 @@ def qn(tag: str) -> str:
     prefix, _, local = tag.partition(":")
     return f"{{{NAMESPACES[prefix]}}}{local}"
 
-
-_tag = qn
 
 
 @cache
