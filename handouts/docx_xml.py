@@ -66,7 +66,6 @@ def qn(tag: str) -> str:
     return f"{{{NAMESPACES[prefix]}}}{local}"
 
 
-
 @cache
 def _attr_name(name: str) -> str:
     prefix, _, local = name.partition("_") if name.startswith("r_") else ("w", "", name)
