@@ -23,7 +23,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from reportlab.pdfbase import pdfmetrics
 
@@ -75,6 +75,16 @@ class _Table(dict):  # type: ignore[type-arg]
 
 
 SPACE = _Table(is_space)
+
+
+def per_char(table_of: Callable[[str], _Table], text: str, roles: Sequence[str]) -> list[Any]:
+    """table_of(role)[ch] for every character of text in the role of its run,
+    looked up in C (map over one table) where the text has one role, as most do."""
+    first = roles[0] if roles else BODY_ROLE
+    if roles.count(first) == len(roles):
+        return list(map(table_of(first).__getitem__, text))
+    tables = {role: table_of(role) for role in set(roles)}
+    return [tables[role][ch] for ch, role in zip(text, roles, strict=True)]
 
 
 # ------------------------------------------------------------------ output
@@ -206,12 +216,7 @@ class Metrics:
 
     def advances(self, src: _Text, size: float) -> list[float]:
         """The cell of each character of src, in the role of its run."""
-        roles = src.roles
-        first = roles[0] if roles else BODY_ROLE
-        if roles.count(first) == len(roles):  # one role: most paragraphs
-            return list(map(self.cell_table(first, size).__getitem__, src.text))
-        tables = {r: self.cell_table(r, size) for r in set(roles)}
-        return [tables[r][ch] for ch, r in zip(src.text, roles, strict=True)]
+        return per_char(lambda role: self.cell_table(role, size), src.text, src.roles)
 
     def font_table(self, role: str) -> _Table:
         """character → the registered font that draws it (per-character fallback)."""
@@ -298,14 +303,8 @@ class LineSetter:
         chars, roles = sl.src.text[start:end], sl.src.roles[start:end]
         if not chars:
             return []
-        # The font and advance of every character, looked up per line in C
-        # (map over the role's tables) rather than per character in Python.
-        if roles.count(roles[0]) == len(roles):
-            fonts = list(map(m.font_table(roles[0]).__getitem__, chars))
-            advances = list(map(m.glyph_table(roles[0], size).__getitem__, chars))
-        else:
-            fonts = [m.font_table(r)[ch] for ch, r in zip(chars, roles, strict=True)]
-            advances = [m.glyph_table(r, size)[ch] for ch, r in zip(chars, roles, strict=True)]
+        fonts = per_char(m.font_table, chars, roles)
+        advances = per_char(lambda role: m.glyph_table(role, size), chars, roles)
         spaces = list(map(SPACE.__getitem__, chars))
         # A glyph box is the font's advance wide, its cell that plus tracking:
         # centring the box on the cell keeps both line ends in the block.
@@ -677,8 +676,6 @@ def _snap(y: float, top: float, pitch: float) -> float:
 # ------------------------------------------------------------------ the document
 
 
-# Pages of slots per section, keyed by id() of the section's blocks; the value
-# keeps the blocks alive so that no id is reused while it is remembered.
 class LayoutMemo:
     """What lay_out may reuse between the documents of one process.
 
