@@ -60,9 +60,9 @@ _RAW_TABLES = ("OS/2", "name")
 # (TTFontFile.makeSubset): the subset must hold them byte for byte, hinting
 # programs included. Layout and vertical tables are not embedded and are left out.
 _SUBSET_RAW_TABLES = ("OS/2", "name", "cvt ", "fpgm", "prep")
-# Code points always kept in a subset: ReportLab's first PDF font subset lists
-# code 0 and 32-127 whether drawn or not (ttfAsciiReadable), so their glyphs
-# and widths go into the PDF and must be those of the source.
+# Code points always kept in a subset: ASCII asked for after prepare() (page
+# numbers, stray Latin) is then answered by the subset itself, with the
+# source's glyphs and widths, instead of opening the whole face.
 _ALWAYS_KEPT = range(0x80)
 # A format 4 cmap subtable is 16 + 8 * (runs + 1) bytes, its length a 16-bit number.
 _FORMAT4_MAX_RUNS = (0xFFFF - 24) // 8
