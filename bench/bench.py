@@ -72,11 +72,11 @@ def months(directory: Path, count: int) -> list[str]:
 def stage_split() -> dict[str, float]:
     """Seconds per stage of one build in this process, written sequentially so
     that the PDF layout can be told apart from the writing around it."""
-    from handouts import write_pdf
-    from handouts.branches import read_branches
     from handouts.build import BuildContext, build_package
-    from handouts.parse import parse
-    from handouts.source import read_source
+    from handouts.model.parse import parse
+    from handouts.pdf import writer as write_pdf
+    from handouts.read.branches import read_branches
+    from handouts.read.source import read_source
 
     layout = 0.0
     lay_out = write_pdf.lay_out

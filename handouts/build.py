@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .branches import read_branches, safe_filename, unique_filenames
-from .compose import ComposeError, compose_handout
-from .document import Document
-from .model import Package
-from .sheets import compose_bundle, compose_sheet, sheet_kinds
-from .source import InputError
-from .style import StyleError, StyleSheet, load_style
+from .compose.document import Document
+from .compose.render import ComposeError, compose_handout
+from .compose.sheets import compose_bundle, compose_sheet, sheet_kinds
+from .compose.style import StyleError, StyleSheet, load_style
+from .model.package import Package
+from .read.branches import read_branches, safe_filename, unique_filenames
+from .read.source import InputError
 
 MANIFEST = "manifest.json"
 TMP_PREFIX = ".handouts-"
@@ -64,7 +64,7 @@ class BuildContext:
     @property
     def fontset(self) -> Any:
         if self._fontset is None:
-            from .fonts import FontSet
+            from .fonts.fontset import FontSet
 
             with self.timer("fonts"):
                 self._fontset = FontSet.load()
@@ -169,7 +169,7 @@ def atomic_write(target: Path, data: bytes) -> None:
 
 def build_all(packages: list[Package], *, out: Path, branches: Path, formats: list[str],
               force: bool, embed_fonts: bool = False) -> int:
-    from .fonts import FontConfigError, MissingGlyphError
+    from .fonts.fontset import FontConfigError, MissingGlyphError
 
     try:
         names, notes = read_branches(branches)
@@ -204,7 +204,7 @@ def build_all(packages: list[Package], *, out: Path, branches: Path, formats: li
 
 def locate_char(char: str, package: Package, branches: list[str], branches_path: Path) -> str:
     """Where a character stands in the input: file and line, for the error message."""
-    from .source import read_source
+    from .read.source import read_source
 
     try:
         lines = read_source(package.path).lines
@@ -222,7 +222,7 @@ def locate_char(char: str, package: Package, branches: list[str], branches_path:
 def build_package(package: Package, *, out: Path, branches: list[str], formats: Iterable[str],
                   force: bool, ctx: BuildContext, embed_fonts: bool = False
                   ) -> tuple[OutputFolder, list[OutputFile]]:
-    from .write_pdf import fonts_text
+    from .pdf.writer import fonts_text
 
     formats = list(formats)
     stem = safe_filename(Path(package.path).stem)
@@ -324,13 +324,13 @@ class _Writers:
     memo: Any = None  # pdf_layout.LayoutMemo, made on first use (the import is lazy)
 
     def render(self, fmt: str, doc: Document) -> tuple[bytes, int | None]:
-        from .write_docx import write_docx
-        from .write_pdf import write_pdf
+        from .docx.writer import write_docx
+        from .pdf.writer import write_pdf
 
         buf = io.BytesIO()
         if fmt == "pdf":
             if self.memo is None:
-                from .pdf_layout import LayoutMemo
+                from .pdf.layout import LayoutMemo
 
                 self.memo = LayoutMemo()
             info = write_pdf(doc, buf, style=self.style, fonts=self.prepared, memo=self.memo)

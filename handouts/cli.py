@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .model import Note, Package
-from .parse import parse
-from .source import InputError, read_source
+from .model.package import Note, Package
+from .model.parse import parse
+from .read.source import InputError, read_source
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEED_SUFFIXES = (".txt", ".docx")
@@ -148,7 +148,7 @@ def _main(argv: list[str]) -> int:
         print(f"错误：{PROJECT / 'seeds'} 中没有 .txt 或 .docx 输入文件", file=sys.stderr)
         return EXIT_INPUT
 
-    from .style import TEMPLATES
+    from .compose.style import TEMPLATES
 
     if not TEMPLATES.is_dir():
         # templates/ and fonts/ live beside the package in the checkout.
@@ -156,7 +156,7 @@ def _main(argv: list[str]) -> int:
               "或用 pip install -e . 安装", file=sys.stderr)
         return EXIT_INPUT
     if args.fonts:
-        from .fontcheck import print_fonts_report
+        from .check import print_fonts_report
 
         return print_fonts_report(seeds)
 
@@ -178,7 +178,7 @@ def _main(argv: list[str]) -> int:
         sys.stdout.write("\n")
         return status
     if args.check:
-        from .fontcheck import check_glyphs
+        from .check import check_glyphs
 
         for package in packages:
             print_notes(package, verbose=True)

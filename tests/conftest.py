@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from handouts.cli import load
-from handouts.compose import compose_handout
-from handouts.document import Document
-from handouts.style import StyleSheet, load_style
+from handouts.compose.document import Document
+from handouts.compose.render import compose_handout
+from handouts.compose.style import StyleSheet, load_style
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
 

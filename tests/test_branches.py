@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from handouts.branches import read_branches, safe_filename, unique_filenames
-from handouts.source import InputError
+from handouts.read.branches import read_branches, safe_filename, unique_filenames
+from handouts.read.source import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from handouts import pdf_layout
 from handouts.cli import load
-from handouts.fonts import FontSet
-from handouts.sheets import compose_bundle, compose_sheet, sheet_kinds
-from handouts.write_pdf import fonts_text, write_pdf
+from handouts.compose.sheets import compose_bundle, compose_sheet, sheet_kinds
+from handouts.fonts.fontset import FontSet
+from handouts.pdf import layout as pdf_layout
+from handouts.pdf.writer import fonts_text, write_pdf
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
 

@@ -11,14 +11,14 @@ import pytest
 from fontTools.ttLib import TTFont
 from lxml import etree
 
-from handouts.document import Blank, Cell, Document, Paragraph, Row, Run, Section, Signature, Table
-from handouts.docx_fonts import EmbedRefused, font_key, obfuscate, subset_face
-from handouts.docx_styles import role_style_id, style_id
-from handouts.docx_xml import needs_east_asian_hint
-from handouts.fonts import FontSet
-from handouts.source import read_source
-from handouts.style import MM, StyleSheet
-from handouts.write_docx import char_space, write_docx
+from handouts.compose.document import Blank, Cell, Document, Paragraph, Row, Run, Section, Signature, Table
+from handouts.compose.style import MM, StyleSheet
+from handouts.docx.fonts import EmbedRefused, font_key, obfuscate, subset_face
+from handouts.docx.oxml import needs_east_asian_hint
+from handouts.docx.styles import role_style_id, style_id
+from handouts.docx.writer import char_space, write_docx
+from handouts.fonts.fontset import FontSet
+from handouts.read.source import read_source
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -382,7 +382,7 @@ def test_obfuscation_round_trip() -> None:
 
 @pytest.fixture(scope="module")
 def embedded(handout: Document, style: StyleSheet, fonts: FontSet) -> Docx:
-    from handouts.write_pdf import pdf_text_by_role
+    from handouts.pdf.writer import pdf_text_by_role
 
     prepared = fonts.prepare(pdf_text_by_role(handout, style))
     return Docx(build(handout, style, fonts, embed=prepared))
@@ -422,7 +422,7 @@ def test_restricted_fonts_are_never_embedded(tmp_path: Path, embedded: Docx, fon
 
 def test_titles_break_where_the_pdf_breaks(docx: Docx, handout: Document, style: StyleSheet) -> None:
     """L10: Word gets explicit breaks at the same phrase boundaries as the PDF."""
-    from handouts.titles import TITLE_ROLE
+    from handouts.typeset.titles import TITLE_ROLE
 
     titles = [p for p in handout.paragraphs() if style[p.style].role == TITLE_ROLE]
     ids = {style_id(p.style) for p in titles}
@@ -454,7 +454,7 @@ def test_embedding_settings_do_not_depend_on_what_was_written_before(
         handout: Document, style: StyleSheet, fonts: FontSet) -> None:
     """The settings part is cached per process: with and without embedding
     must still differ whichever was written first."""
-    from handouts.write_pdf import pdf_text_by_role
+    from handouts.pdf.writer import pdf_text_by_role
 
     plain = Docx(build(handout, style, fonts))
     prepared = fonts.prepare(pdf_text_by_role(handout, style))
@@ -468,7 +468,7 @@ def test_embedding_settings_do_not_depend_on_what_was_written_before(
 def test_parts_cache_keeps_styles_and_settings_apart(style: StyleSheet, fonts: FontSet) -> None:
     """A document whose runs need no extra role styles must still get its
     own settings part (the cache once handed it the styles part)."""
-    from handouts.document import Paragraph, Run, Section
+    from handouts.compose.document import Paragraph, Run, Section
 
     plain = Document(title="t", sections=[Section(blocks=[Paragraph("body", [Run("正文")])])])
     for _ in range(2):
@@ -482,9 +482,9 @@ def test_tables_are_built_once_per_value_with_the_same_bytes(style: StyleSheet, 
                                                               monkeypatch) -> None:
     # The branches' sheets share their tables (write_docx._TABLES, issue 8):
     # a table taken from the memo must give the file a fresh one gives.
-    from handouts import write_docx as writer
     from handouts.cli import load
-    from handouts.sheets import compose_sheet, sheet_kinds
+    from handouts.compose.sheets import compose_sheet, sheet_kinds
+    from handouts.docx import writer
 
     package = load(SEED)
     kinds = sheet_kinds()

@@ -16,11 +16,11 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from handouts.document import Document
-from handouts.fonts import FontSet
-from handouts.source import read_source
-from handouts.style import StyleSheet
-from handouts.write_docx import write_docx
+from handouts.compose.document import Document
+from handouts.compose.style import StyleSheet
+from handouts.docx.writer import write_docx
+from handouts.fonts.fontset import FontSet
+from handouts.read.source import read_source
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -57,7 +57,7 @@ def fonts() -> FontSet:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory, handout: Document, style: StyleSheet,
              fonts: FontSet) -> Rendered:
-    from handouts.write_pdf import pdf_text_by_role
+    from handouts.pdf.writer import pdf_text_by_role
 
     out = tmp_path_factory.mktemp("docx-render")
     path = out / "handout.docx"
@@ -142,7 +142,7 @@ def test_page_numbers(rendered: Rendered) -> None:
 
 @pytest.fixture(scope="module")
 def pdf_writer_info(handout: Document, style: StyleSheet, fonts: FontSet, tmp_path_factory):
-    from handouts.write_pdf import pdf_text_by_role, write_pdf
+    from handouts.pdf.writer import pdf_text_by_role, write_pdf
 
     out = tmp_path_factory.mktemp("pdf-writer") / "handout.pdf"
     return write_pdf(handout, out, style=style, fonts=fonts.prepare(pdf_text_by_role(handout, style)))
@@ -180,8 +180,8 @@ def test_sheets_fill_as_many_pages_in_word_as_in_the_pdf(tmp_path: Path, style: 
     # on the grid, Word's rows were half as tall again and the sign-in sheet's
     # last rows, the record sheet's discussion box, fell onto a second page.
     from handouts.cli import load
-    from handouts.sheets import compose_sheet, sheet_kinds
-    from handouts.write_pdf import pdf_text_by_role, write_pdf
+    from handouts.compose.sheets import compose_sheet, sheet_kinds
+    from handouts.pdf.writer import pdf_text_by_role, write_pdf
 
     sheet = compose_sheet(next(k for k in sheet_kinds() if k.kind == kind), load(SEED), "商学院党总支")
     prepared = fonts.prepare(pdf_text_by_role(sheet, style))

@@ -19,9 +19,11 @@ from fontTools.ttLib import TTFont
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfgen import canvas
 
-from handouts import fontconvert, fontfiles, fonts
-from handouts.fontfiles import FaceInfo, match_key
-from handouts.fonts import (
+from handouts.fonts import convert as fontconvert
+from handouts.fonts import files as fontfiles
+from handouts.fonts import fontset as fonts
+from handouts.fonts.files import FaceInfo, match_key
+from handouts.fonts.fontset import (
     ROLES,
     FontConfigError,
     FontSet,
@@ -29,7 +31,7 @@ from handouts.fonts import (
     PreparedFonts,
     fonts_report,
 )
-from handouts.pdf_fonts import DocumentFonts
+from handouts.pdf.fonts import DocumentFonts
 
 PROJECT = Path(__file__).resolve().parent.parent
 CONFIG = PROJECT / "fonts" / "fonts.toml"
@@ -117,7 +119,7 @@ def make_font(
 
 
 def draw_pdf(path: Path, prepared: PreparedFonts, role: str, text: str) -> Path:
-    """text in the role's fonts, drawn the way handouts.write_pdf draws (pdf_fonts)."""
+    """text in the role's fonts, drawn the way handouts.pdf.writer draws (pdf_fonts)."""
     pdf = canvas.Canvas(str(path), invariant=1, initialFontName=prepared.font_name(role))
     fonts = DocumentFonts(pdf._doc)
     ops = []

@@ -1,4 +1,4 @@
-"""Line breaking rules (LAYOUT.md "Line breaking", L20-L22) for handouts.linebreak.
+"""Line breaking rules (LAYOUT.md "Line breaking", L20-L22) for handouts.typeset.linebreak.
 
 The prohibition tables below are written from LAYOUT.md and the brief, not
 imported, so the tests check the module against the rules rather than
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handouts.linebreak import SPACES, Line, break_lines, justify_offsets, squeezable
+from handouts.typeset.linebreak import SPACES, Line, break_lines, justify_offsets, squeezable
 
 EM = 1.0
 EPS = 1e-9
@@ -380,7 +380,7 @@ def test_atom_fast_path_precondition() -> None:
     """_atom_end sets any character from U+2E80 up, but U+3000 and the
     full-width letters and digits, as an atom of its own: no other atom class
     may reach up there."""
-    from handouts import linebreak as lb
+    from handouts.typeset import linebreak as lb
 
     for table in (lb.SPACES, lb._RUN_CLASS, lb._LEADERS, lb._SIGNS):
         assert all(ord(c) < 0x2E80 or c == "\u3000" for c in table)

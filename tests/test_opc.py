@@ -1,4 +1,4 @@
-"""handouts.opc: the package around a .docx is whole (ECMA-376 Part 2)."""
+"""handouts.docx.opc: the package around a .docx is whole (ECMA-376 Part 2)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import docx
 import pytest
 from lxml import etree
 
-from handouts.document import Document
-from handouts.fonts import FontSet
-from handouts.opc import CT, RT, Package, Part
-from handouts.style import StyleSheet
-from handouts.write_docx import write_docx
-from handouts.write_pdf import pdf_text_by_role
+from handouts.compose.document import Document
+from handouts.compose.style import StyleSheet
+from handouts.docx.opc import CT, RT, Package, Part
+from handouts.docx.writer import write_docx
+from handouts.fonts.fontset import FontSet
+from handouts.pdf.writer import pdf_text_by_role
 
 TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"

@@ -8,8 +8,8 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handouts.parse import parse
-from handouts.source import InputError, read_bytes
+from handouts.model.parse import parse
+from handouts.read.source import InputError, read_bytes
 
 STRUCTURE = [
     "附件1", "附件2", " 附件3", "附件", "附件：", "关于学习的通知", "各单位：", "各党总支:",

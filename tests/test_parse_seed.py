@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from handouts.model import Package
-from handouts.parse import parse
-from handouts.source import read_source
+from handouts.model.package import Package
+from handouts.model.parse import parse
+from handouts.read.source import read_source
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
 
@@ -127,7 +127,7 @@ def test_no_warnings_on_the_real_package(march: Package) -> None:
 
 def test_every_line_lands_in_the_model(march: Package) -> None:
     """Nothing is dropped: each non-blank input line is one block, title or label."""
-    from handouts.parse import iter_blocks
+    from handouts.model.parse import iter_blocks
 
     src = read_source(SEED)
     wanted = {i for i, line in enumerate(src.lines, start=1) if line.strip()}

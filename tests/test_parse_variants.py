@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from handouts.model import Package
-from handouts.parse import parse
-from handouts.source import read_bytes
+from handouts.model.package import Package
+from handouts.model.parse import parse
+from handouts.read.source import read_bytes
 
 
 def p(text: str) -> Package:

@@ -1,4 +1,4 @@
-"""handouts.pdf_fonts: one composite font per face, codes in order of first use (L23, L24)."""
+"""handouts.pdf.fonts: one composite font per face, codes in order of first use (L23, L24)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from fontTools.ttLib import TTFont as FTFont
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from handouts.fonts import FontSet, PreparedFonts
-from handouts.pdf_fonts import DocumentFonts, _FaceUse
+from handouts.fonts.fontset import FontSet, PreparedFonts
+from handouts.pdf.fonts import DocumentFonts, _FaceUse
 
 # More distinct characters than one of ReportLab's simple fonts holds (256),
 # two of them twice, a Latin run and a character outside the BMP.

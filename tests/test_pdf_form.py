@@ -1,5 +1,5 @@
 """Issue 6, item 4: the record sheet's PDF is a form a branch fills on screen
-in Chinese, with the body face (handouts.pdf_form).
+in Chinese, with the body face (handouts.pdf.form).
 
 A form is checked the way it is used: values are typed in by two form
 fillers (pypdf, which writes appearance streams itself, and poppler, which
@@ -20,11 +20,11 @@ from pypdf.generic import BooleanObject, NameObject, TextStringObject
 from reportlab.pdfbase import pdfmetrics
 
 from handouts.cli import load
-from handouts.fonts import FontSet
-from handouts.pdf_form import CMAP, EMPTY_FIELD, RESOURCE
-from handouts.pdf_layout import BODY_ROLE
-from handouts.sheets import compose_bundle, compose_sheet, sheet_kinds
-from handouts.write_pdf import fonts_text, write_pdf
+from handouts.compose.sheets import compose_bundle, compose_sheet, sheet_kinds
+from handouts.fonts.fontset import FontSet
+from handouts.pdf.form import CMAP, EMPTY_FIELD, RESOURCE
+from handouts.pdf.layout import BODY_ROLE
+from handouts.pdf.writer import fonts_text, write_pdf
 
 TYPED = {
     "place": "行政楼三楼会议室",

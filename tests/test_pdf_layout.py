@@ -22,7 +22,7 @@ import pypdf
 import pytest
 from reportlab.pdfbase import pdfmetrics
 
-from handouts.document import (
+from handouts.compose.document import (
     Blank,
     Cell,
     Document,
@@ -33,10 +33,10 @@ from handouts.document import (
     Signature,
     Table,
 )
-from handouts.fonts import FontSet, PreparedFonts
-from handouts.source import read_source
-from handouts.style import MM, StyleSheet
-from handouts.write_pdf import PdfInfo, pdf_text_by_role, write_pdf
+from handouts.compose.style import MM, StyleSheet
+from handouts.fonts.fontset import FontSet, PreparedFonts
+from handouts.pdf.writer import PdfInfo, pdf_text_by_role, write_pdf
+from handouts.read.source import read_source
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
 
@@ -534,7 +534,7 @@ def test_l23_black_text_and_embedded_fonts(pdf: pdfplumber.PDF, built: Built) ->
             fonts[font["/BaseFont"]] = font
     assert fonts
     for name, font in fonts.items():
-        # One composite font per face (handouts.pdf_fonts): 2-byte codes,
+        # One composite font per face (handouts.pdf.fonts): 2-byte codes,
         # the TrueType program embedded, a ToUnicode map for copying text.
         assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H", name
         assert "/ToUnicode" in font, name

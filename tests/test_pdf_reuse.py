@@ -1,10 +1,10 @@
-"""handouts.pdf_reuse: remembered results are the results (issue 8)."""
+"""handouts.fonts.reuse: remembered results are the results (issue 8)."""
 
 from __future__ import annotations
 
 import zlib
 
-from handouts import pdf_reuse
+from handouts.fonts import reuse as pdf_reuse
 
 
 def test_compression_memo_returns_what_zlib_returns(monkeypatch) -> None:

@@ -32,9 +32,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from handouts.build import BuildContext, BuildError, build_package
-from handouts.compose import compose_handout, environment
-from handouts.parse import parse
-from handouts.source import InputError, decode, read_source
+from handouts.compose.render import compose_handout, environment
+from handouts.model.parse import parse
+from handouts.read.source import InputError, decode, read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -470,7 +470,7 @@ def build_context() -> BuildContext:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=documents)
 def test_random_documents_build_completely(text: str, build_context: BuildContext) -> None:
-    from handouts.fonts import FontConfigError, MissingGlyphError
+    from handouts.fonts.fontset import FontConfigError, MissingGlyphError
 
     with tempfile.TemporaryDirectory() as tmp:
         seed = Path(tmp) / "random.txt"

@@ -12,8 +12,8 @@ import pytest
 from lxml import etree
 
 from handouts.build import BuildContext, build_package
-from handouts.parse import parse
-from handouts.source import read_source
+from handouts.model.parse import parse
+from handouts.read.source import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "2025-03.txt"

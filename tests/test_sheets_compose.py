@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from handouts.compose import shorten, zi_width
-from handouts.document import Table
-from handouts.parse import parse
-from handouts.sheets import ITEM_LIMIT, compose_bundle, compose_sheet, sheet_kinds
-from handouts.source import read_source
+from handouts.compose.document import Table
+from handouts.compose.render import shorten, zi_width
+from handouts.compose.sheets import ITEM_LIMIT, compose_bundle, compose_sheet, sheet_kinds
+from handouts.model.parse import parse
+from handouts.read.source import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 

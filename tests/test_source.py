@@ -9,8 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from handouts import source
-from handouts.source import InputError, read_bytes, read_source
+from handouts.read import source
+from handouts.read.source import InputError, read_bytes, read_source
 
 TEXT = "关于学习的通知\n各党总支：\n请认真学习。\n党委宣传部\n2025年3月4日\n"
 

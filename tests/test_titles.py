@@ -1,4 +1,4 @@
-"""Title line balancing (LAYOUT.md "Title", L10) for handouts.titles, without fonts.
+"""Title line balancing (LAYOUT.md "Title", L10) for handouts.typeset.titles, without fonts.
 
 Widths: a full-width character is 1, a digit, Latin letter or space ½ —
 what a Chinese title face at any size gives, in ems. The block holds 20.
@@ -12,7 +12,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handouts.titles import balance_title, is_tail, split_line
+from handouts.typeset.titles import balance_title, is_tail, split_line
 
 WIDTH = 20.0
 TAIL = re.compile(r"^[的之]?(通知|意见|决定|方案|通报|报告|函|讲话|措施)[》）]*$")

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .model import Note
+from ..model.package import Note
 from .source import InputError, decode
 
 # Characters Windows, macOS or a zip tool refuse in a file name.

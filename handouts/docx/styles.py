@@ -36,8 +36,8 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from .docx_xml import el, half_points, on_off, twips
-from .style import ParagraphStyle, StyleSheet
+from ..compose.style import ParagraphStyle, StyleSheet
+from .oxml import el, half_points, on_off, twips
 
 NORMAL = "Normal"
 FOOTER = "Footer"
@@ -82,7 +82,7 @@ def justification(align: str) -> str:
 
 
 class FontNames:
-    """The Word family of each role, from the font set (handouts.fonts.FontSet)."""
+    """The Word family of each role, from the font set (handouts.fonts.fontset.FontSet)."""
 
     def __init__(self, fonts: object) -> None:
         self._fonts = fonts

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .compose import cn_date, render, shorten
+from ..model.package import Package
 from .document import Document
-from .model import Package
+from .render import cn_date, render, shorten
 from .style import TEMPLATES
 
 SIGNIN_ROWS = 20

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 MM = 72 / 25.4  # points per millimetre
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 class StyleError(Exception):

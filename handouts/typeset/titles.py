@@ -17,8 +17,8 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
+from ..model.textrules import DOC_TYPES
 from .linebreak import NO_END, NO_START, SPACES
-from .textrules import DOC_TYPES
 
 # Break penalties: the cost of ending a line between two characters. Lower is
 # better; a title is broken where the sum of penalties and imbalance is least.

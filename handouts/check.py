@@ -5,17 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .compose import compose_handout
-from .document import Document
-from .model import Package
-from .sheets import compose_sheet, sheet_kinds
-from .source import InputError, read_source
-from .style import load_style
+from .compose.document import Document
+from .compose.render import compose_handout
+from .compose.sheets import compose_sheet, sheet_kinds
+from .compose.style import load_style
+from .model.package import Package
+from .read.source import InputError, read_source
 
 
 def required_text(package: Package, sample_branch: str = "示例党总支") -> dict[str, str]:
     """Characters per font role for the handout and the sheets of one branch."""
-    from .write_pdf import fonts_text
+    from .pdf.writer import fonts_text
 
     docs: list[Document] = [compose_handout(package)]
     docs += [compose_sheet(kind, package, sample_branch) for kind in sheet_kinds()]
@@ -25,7 +25,7 @@ def required_text(package: Package, sample_branch: str = "示例党总支") -> d
 def check_glyphs(package: Package) -> bool:
     """Prepare the fonts for everything the package prints; report fallbacks and gaps."""
     from .build import locate_char
-    from .fonts import FontConfigError, FontSet, MissingGlyphError
+    from .fonts.fontset import FontConfigError, FontSet, MissingGlyphError
 
     try:
         prepared = FontSet.load().prepare(required_text(package))
@@ -43,8 +43,8 @@ def check_glyphs(package: Package) -> bool:
 
 
 def print_fonts_report(seeds: list[Path]) -> int:
-    from .fonts import FontConfigError, FontSet, fonts_report
-    from .parse import parse
+    from .fonts.fontset import FontConfigError, FontSet, fonts_report
+    from .model.parse import parse
 
     text: dict[str, str] = {}
     for seed in seeds:

@@ -1,7 +1,7 @@
 """Document → .docx (DESIGN.md, "write"; LAYOUT.md rules L03, L08, L14, L18, L19, L24, L25).
 
 The Word file carries 公文 layout as Word properties and lets Word break the
-lines: named styles from templates/style.toml (handouts.docx_styles), a
+lines: named styles from templates/style.toml (handouts.docx.styles), a
 document grid of 22 lines × 28 characters, kinsoku with the zh-CN break
 lists, East Asian fonts on every style, odd/even footers with a PAGE field.
 Sections of the layout tree start pages with a page break, not with Word
@@ -9,8 +9,8 @@ sections, so one footer pair numbers the whole handout; a real Word section
 is made only where a Section asks for an odd-page start, a numbering restart
 or no page numbers.
 
-This module writes the WordprocessingML with lxml (handouts.docx_xml), one
-method per block type in DocxWriter; handouts.opc holds the parts,
+This module writes the WordprocessingML with lxml (handouts.docx.oxml), one
+method per block type in DocxWriter; handouts.docx.opc holds the parts,
 relationships and content types around it. The package is zipped with fixed
 entry order and times, and nothing random is written (no rsids, GUIDs derived
 from content), so two builds of one input are byte-identical.
@@ -27,23 +27,15 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from . import __version__
-from .compose import zi_width
-from .document import Blank, Block, Document, Paragraph, Section, Signature, Table
-from .docx_fonts import EmbeddedFont, EmbedRefused, embed, font_entry, font_table
-from .docx_styles import (
-    BODY_KEY,
-    FOOTER,
-    FontNames,
-    justification,
-    line_pitch_twips,
-    role_style_id,
-    roles_in_use,
-    style_id,
-    styles_part,
-    tracking,
-)
-from .docx_xml import (
+from .. import __version__
+from ..compose.document import Blank, Block, Document, Paragraph, Section, Signature, Table
+from ..compose.render import zi_width
+from ..compose.style import MM, ParagraphStyle, StyleSheet
+from ..typeset.linebreak import NO_END, NO_START
+from ..typeset.titles import TITLE_ROLE, balance_title
+from .fonts import EmbeddedFont, EmbedRefused, embed, font_entry, font_table
+from .opc import CT, RT, Package, Part, default_theme
+from .oxml import (
     el,
     field_runs,
     needs_east_asian_hint,
@@ -56,10 +48,18 @@ from .docx_xml import (
     width_in_chars,
     zip_entries,
 )
-from .linebreak import NO_END, NO_START
-from .opc import CT, RT, Package, Part, default_theme
-from .style import MM, ParagraphStyle, StyleSheet
-from .titles import TITLE_ROLE, balance_title
+from .styles import (
+    BODY_KEY,
+    FOOTER,
+    FontNames,
+    justification,
+    line_pitch_twips,
+    role_style_id,
+    roles_in_use,
+    style_id,
+    styles_part,
+    tracking,
+)
 
 GENERATOR = f"handouts {__version__}"
 _EPOCH = dt.datetime(1980, 1, 1)
@@ -76,7 +76,7 @@ def write_docx(doc: Document, out: Path | BinaryIO, *, style: StyleSheet, fonts:
                embed: Any | None = None) -> None:
     """Write `doc` as a .docx to a path or a binary stream.
 
-    fonts: a handouts.fonts.FontSet (word_family, word_alternates);
+    fonts: a handouts.fonts.fontset.FontSet (word_family, word_alternates);
     embed: PreparedFonts of the PDF build: subsets of its faces are embedded.
     """
     data = DocxWriter(style, fonts, embed).render(doc)
@@ -546,8 +546,8 @@ class DocxWriter:
 
     def _truetype(self, face: Any, chars: set[str]) -> Path:
         """The cached TrueType conversion of a CFF face, as the PDF build makes it."""
-        from .fontconvert import ConvertedCache
-        from .fonts import default_cache_dir
+        from ..fonts.convert import ConvertedCache
+        from ..fonts.fontset import default_cache_dir
 
         cache = ConvertedCache(getattr(self.fonts, "cache_dir", None) or default_cache_dir())
         path, _ = cache.get(Path(face.path), int(face.index), frozenset(ord(c) for c in chars))

@@ -1,11 +1,11 @@
 """Document → PDF with ReportLab (DESIGN.md "write", LAYOUT.md).
 
-handouts.pdf_layout decides where every glyph, rule and field goes; this
+handouts.pdf.layout decides where every glyph, rule and field goes; this
 module only draws the pages, adds bookmarks and metadata, and makes the file
 reproducible: the same input gives byte-identical output (invariant mode,
 dates fixed from the document's date).
 
-Fonts are prepared by the caller (handouts.fonts), once for many documents:
+Fonts are prepared by the caller (handouts.fonts.fontset), once for many documents:
 pass it pdf_text_by_role() of each document.
 """
 
@@ -21,11 +21,13 @@ from typing import BinaryIO
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 
-from . import __version__
-from .document import Document
-from .pdf_fonts import DocumentFonts
-from .pdf_form import FieldFont, FormFields
-from .pdf_layout import (
+from .. import __version__
+from ..compose.document import Document
+from ..compose.style import StyleSheet
+from ..fonts.reuse import reuse_compression
+from .fonts import DocumentFonts
+from .form import FieldFont, FormFields
+from .layout import (
     BODY_ROLE,
     Fonts,
     Glyphs,
@@ -35,8 +37,6 @@ from .pdf_layout import (
     lay_out,
     text_by_role,
 )
-from .pdf_reuse import reuse_compression
-from .style import StyleSheet
 
 FALLBACK_DATE = dt.date(2000, 1, 1)
 
@@ -148,7 +148,7 @@ def _text_operators(glyphs: list[Glyphs], height: float, fonts: DocumentFonts) -
     Written directly because ReportLab's text object formats every number
     and re-measures every string, a third of the build time. Each run is
     one string at an explicit position (one composite font per face, see
-    handouts.pdf_fonts).
+    handouts.pdf.fonts).
     """
     ops = ["BT 0 g"]
     append = ops.append

@@ -4,8 +4,8 @@ relationships and [Content_Types].xml, as zip members.
 python-docx models the same structure, but every process that imported it
 paid 45 ms and every document that opened its template about a millisecond
 more: together more than writing all of a month's sheets. A .docx of ours
-is a dozen parts that handouts.write_docx makes itself, so it builds them
-here as plain bytes; python-docx still reads .docx input (handouts.source)
+is a dozen parts that handouts.docx.writer makes itself, so it builds them
+here as plain bytes; python-docx still reads .docx input (handouts.read.source)
 and checks the files in the tests.
 """
 

@@ -16,9 +16,9 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..read.source import SourceText
 from . import textrules as tr
-from .model import Attachment, Block, Note, Notice, Package
-from .source import SourceText
+from .package import Attachment, Block, Note, Notice, Package
 
 
 @dataclass(frozen=True)

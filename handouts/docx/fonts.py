@@ -14,7 +14,7 @@ bytes of the font key GUID taken in reverse string order. The GUID is derived
 from the font bytes, so builds stay reproducible. A face whose OS/2 fsType
 forbids embedding (restricted licence, bitmap only) is never embedded.
 CFF faces (Noto CJK) are embedded from the TrueType conversion the PDF build
-made and cached (handouts.fontconvert), so Word gets the same outlines.
+made and cached (handouts.fonts.convert), so Word gets the same outlines.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from .docx_xml import NAMESPACES, el, qn
+from .oxml import NAMESPACES, el, qn
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
@@ -128,7 +128,7 @@ def subset_face(path: str, index: int, text: str, family: str) -> bytes:
     """A TrueType face cut down to the characters of `text` and named `family`.
 
     `path` must hold glyf outlines (the PDF build converts CFF faces; see
-    handouts.fontconvert). Raises EmbedRefused when fsType forbids embedding.
+    handouts.fonts.convert). Raises EmbedRefused when fsType forbids embedding.
     """
     # fontTools' subsetter takes a fifth of a second to import: only --embed-fonts needs it.
     from fontTools import subset as ft_subset

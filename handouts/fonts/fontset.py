@@ -26,9 +26,9 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
 
-from .fontconfig import ROLE_LABELS, ROLES, FontConfigError, RoleConfig, load_config
-from .fontconvert import ConvertedCache
-from .fontfiles import (
+from .config import ROLE_LABELS, ROLES, FontConfigError, RoleConfig, load_config
+from .convert import ConvertedCache
+from .files import (
     Coverage,
     CoverageCache,
     FaceInfo,
@@ -41,7 +41,7 @@ from .fontfiles import (
     system_font_dirs,
     unusable_reason,
 )
-from .pdf_reuse import reuse_subsets
+from .reuse import reuse_subsets
 
 __all__ = [
     "ROLES",
@@ -53,7 +53,7 @@ __all__ = [
     "fonts_report",
 ]
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 CACHE_ENV = "HANDOUTS_FONT_CACHE"
 ORIGIN_LABELS = {"user": "用户字体", "system": "系统字体", "substitute": "替代字体"}
 

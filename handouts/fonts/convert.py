@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .fontfiles import atomic_write, read_cmap
+from .files import atomic_write, read_cmap
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont

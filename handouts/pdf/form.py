@@ -34,8 +34,8 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.pdfgen.canvas import Canvas
 
-from .pdf_fonts import RawObject, pdf_name, to_unicode_cmap
-from .pdf_layout import FormField
+from .fonts import RawObject, pdf_name, to_unicode_cmap
+from .layout import FormField
 
 # The resource name of the field font in /DR and in every /DA.
 RESOURCE = "HOField"

@@ -31,11 +31,11 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
+from ..model.package import Block as Block_
+from ..model.package import Package
+from ..model.textrules import YEAR_RANGE
 from .document import Blank, Block, Cell, Document, Paragraph, Row, Run, Section, Signature, Table
-from .model import Block as Block_
-from .model import Package
 from .style import TEMPLATES
-from .textrules import YEAR_RANGE
 
 # Characters XML 1.0 cannot carry; the reader removed them already, this is
 # the last guard so that no input can break the layout XML.
@@ -85,7 +85,7 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    from .fonts import default_cache_dir
+    from ..fonts.fontset import default_cache_dir
 
     directory = default_cache_dir() / "templates"
     try:

@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Note
+from ..model.package import Note
 
 
 class InputError(Exception):

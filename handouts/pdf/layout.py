@@ -27,10 +27,10 @@ from typing import Any, Protocol
 
 from reportlab.pdfbase import pdfmetrics
 
-from .document import Blank, Block, Cell, Document, Paragraph, Row, Run, Section, Signature, Table
-from .linebreak import Line, break_lines, justify_offsets
-from .style import MM, ParagraphStyle, StyleSheet
-from .titles import TITLE_ROLE, balance_title
+from ..compose.document import Blank, Block, Cell, Document, Paragraph, Row, Run, Section, Signature, Table
+from ..compose.style import MM, ParagraphStyle, StyleSheet
+from ..typeset.linebreak import Line, break_lines, justify_offsets
+from ..typeset.titles import TITLE_ROLE, balance_title
 
 EPS = 1e-6
 # Whitespace is never drawn; its advance in em (LAYOUT.md, brief). Other
@@ -51,7 +51,7 @@ BODY_ROLE = "body"
 
 
 class Fonts(Protocol):
-    """What the layout needs of handouts.fonts.PreparedFonts."""
+    """What the layout needs of handouts.fonts.fontset.PreparedFonts."""
 
     def font_name(self, role: str) -> str: ...
     def segments(self, role: str, text: str) -> list[tuple[str, str]]: ...
