@@ -16,6 +16,17 @@ from .send import SendResult, send_pending
 from .settings import MailConfigError, MailSettings, load_settings, password_from_env
 
 YES = {"y", "yes", "是", "确认", "好"}
+SECURITY_SHOWN = {"starttls": "STARTTLS 加密", "ssl": "SSL/TLS 加密", "none": "不加密"}
+
+
+def ask_stderr(prompt: str) -> str:
+    """input(), but the question goes where every other message goes: stderr."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line
 
 
 def mail_job(config: Path, *, explicit: bool, send: bool) -> tuple[MailJob, MailSettings | None]:
@@ -51,7 +62,8 @@ def describe(month_dir: Path, items: list[Planned], out: TextIO) -> None:
 
 
 def confirm(count: int, settings: MailSettings, ask: Callable[[str], str]) -> bool:
-    prompt = (f"将从 {settings.sender} 经 {settings.host}:{settings.port}（{settings.security}）"
+    prompt = (f"将从 {settings.sender} 经 {settings.host}:{settings.port}"
+              f"（{SECURITY_SHOWN[settings.security]}）"
               f"发送 {count} 封邮件。确认发送请输入 y：")
     try:
         return ask(prompt).strip().lower() in YES
@@ -69,7 +81,7 @@ def _said(result: SendResult) -> None:
 
 
 def send_months(month_dirs: list[Path], settings: MailSettings, *, yes: bool,
-                ask: Callable[[str], str] = input) -> int:
+                ask: Callable[[str], str] = ask_stderr) -> int:
     """Show the plan, ask, send; 0 when everything is delivered, 1 otherwise."""
     try:
         password = password_from_env(settings)

@@ -6,13 +6,12 @@ from __future__ import annotations
 import email
 import json
 from dataclasses import dataclass, field
-from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 
 from .log import SentLog
-from .message import FOLDER
+from .message import FOLDER, SMTP_POLICY
 
 MANIFEST = "manifest.json"
 
@@ -43,7 +42,8 @@ class Planned:
 
 
 def read_message(path: Path) -> EmailMessage:
-    msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    """The message as written; serialised again (smtplib) with the same folding."""
+    msg = email.message_from_bytes(path.read_bytes(), policy=SMTP_POLICY)
     assert isinstance(msg, EmailMessage)
     return msg
 

@@ -75,7 +75,8 @@ def _reason(exc: BaseException) -> str:
         text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) \
             else str(exc.smtp_error)
         return f"服务器拒绝（{exc.smtp_code} {text}）"
-    if isinstance(exc, TimeoutError):
+    # smtplib reports a timeout while reading a reply as a lost connection.
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
         return "等待服务器超时（timeout）"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return "服务器断开了连接"
