@@ -17,12 +17,12 @@ import pypdf
 import pytest
 
 from handouts.build import BuildContext, build_package
-from handouts.mail import load_settings, plan, send_pending
+from handouts.mail import MailConfigError, load_settings, plan, send_pending
 from handouts.mail.message import MailJob
 from handouts.mail.settings import MailSettings, parse_sender
 from handouts.model.parse import parse
 from handouts.read.source import read_source
-from tests.smtp_server import Recorder, SMTPServer, free_port
+from tests.smtp_server import Recorder, SMTPServer, free_port, self_signed
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "2025-03.txt"
@@ -159,6 +159,56 @@ def test_two_senders_never_work_on_one_month_at_once(month: Path) -> None:
         out = subprocess.run([sys.executable, "-c", code, str(month / "邮件")], capture_output=True,
                              text=True, check=True).stdout
     assert out.strip() == SendBusy.__name__
+
+
+def test_starttls_and_login_with_the_password_from_the_environment(month: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult
+
+    from handouts.mail import password_from_env
+
+    certfile, keyfile = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certfile))  # the client trusts our certificate only
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(certfile, keyfile)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
+
+    config = tmp_path / "mail.toml"
+    with SMTPServer(Recorder(), tls_context=server_tls, require_starttls=True,
+                    authenticator=authenticator, auth_required=True) as server:
+        config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {server.port}\nsecurity = "starttls"\n'
+                          f'user = "xcb"\npassword_env = "MAIL14_PW"\nfrom = "{SENDER}"\n', encoding="utf-8")
+        s = load_settings(config)
+        monkeypatch.setenv("MAIL14_PW", "wrong")
+        refused = send_pending(month, s, password_from_env(s))
+        assert refused.not_reached and "535" in (refused.results[0].error or "")
+        monkeypatch.setenv("MAIL14_PW", "s3cret")
+        assert send_pending(month, s, password_from_env(s)).ok
+    # smtplib tries each offered mechanism (PLAIN, LOGIN) before giving up.
+    assert logins[-1] == (b"xcb", b"s3cret") and set(logins[:-1]) == {(b"xcb", b"wrong")}
+    assert len(server.received) == 3
+    monkeypatch.delenv("MAIL14_PW")
+    with pytest.raises(MailConfigError, match="MAIL14_PW"):
+        password_from_env(s)
+
+
+def test_implicit_tls(month: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    certfile, keyfile = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certfile))
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(certfile, keyfile)
+    with SMTPServer(Recorder(), ssl_context=server_tls) as server:
+        s = settings(server.port)
+        assert send_pending(month, type(s)(**{**vars(s), "security": "ssl"}), None).ok
+    assert len(server.received) == 3
 
 
 def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
