@@ -43,7 +43,8 @@ def check_glyphs(package: Package) -> bool:
 
 
 def print_fonts_report(seeds: list[Path]) -> int:
-    from .fonts.fontset import FontConfigError, FontSet, fonts_report
+    from .fonts.fontset import FontConfigError, FontSet
+    from .fonts.report import fonts_report
     from .model.parse import parse
 
     text: dict[str, str] = {}
