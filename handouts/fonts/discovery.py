@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..places.resources import CACHE_ENV, default_cache_dir
 from .config import RoleConfig
 from .scan import (
     FaceInfo,
@@ -25,8 +26,7 @@ from .scan import (
     unusable_reason,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-CACHE_ENV = "HANDOUTS_FONT_CACHE"
+__all__ = ["CACHE_ENV", "FontFace", "default_cache_dir", "discover", "face_of", "installed_cjk", "rank"]
 
 FaceKey = tuple[str, int]
 
@@ -55,20 +55,15 @@ def clear_memo() -> None:
     _FC_FILES = None
 
 
-def default_cache_dir() -> Path:
-    env = os.environ.get(CACHE_ENV)
-    return Path(env) if env else PROJECT_DIR / "fonts" / ".cache"
-
-
 def discover(
-    font_dir: Path, cache_dir: Path, system_dirs: Sequence[Path] | None
+    font_dirs: Sequence[Path], cache_dir: Path, system_dirs: Sequence[Path] | None
 ) -> tuple[list[FaceInfo], list[FaceInfo], dict[str, str]]:
-    """User faces, system faces, and unreadable user files (path → reason)."""
+    """User faces (font_dirs, first wins), system faces, and unreadable user files (path → reason)."""
     if cache_dir not in _INDEXES:
         _INDEXES[cache_dir] = FontIndex(cache_dir)
     index = _INDEXES[cache_dir]
-    user_files = scan_dirs([font_dir], exclude=[cache_dir])
-    system_files = _system_files(system_dirs, font_dir, user_files)
+    user_files = scan_dirs(font_dirs, exclude=[cache_dir])
+    system_files = _system_files(system_dirs, font_dirs, user_files)
     user_faces = index.faces(user_files)
     problems = {str(p): index.problems[os.path.realpath(p)]
                 for p in user_files if os.path.realpath(p) in index.problems}
@@ -108,7 +103,7 @@ def installed_cjk(
 
 
 def _system_files(
-    system_dirs: Sequence[Path] | None, font_dir: Path, user_files: Sequence[Path]
+    system_dirs: Sequence[Path] | None, font_dirs: Sequence[Path], user_files: Sequence[Path]
 ) -> list[Path]:
     global _FC_FILES
     if system_dirs is None:
@@ -117,11 +112,11 @@ def _system_files(
         files = _FC_FILES + scan_dirs(system_font_dirs())
     else:
         files = scan_dirs(system_dirs)
-    user_root = os.path.realpath(font_dir) + os.sep
+    user_roots = tuple(os.path.realpath(d) + os.sep for d in font_dirs)
     taken = {os.path.realpath(p) for p in user_files}
     unique: dict[str, Path] = {}
     for path in files:
         real = os.path.realpath(path)
-        if real not in taken and not real.startswith(user_root):
+        if real not in taken and not real.startswith(user_roots):
             unique.setdefault(real, Path(real))
     return [unique[k] for k in sorted(unique)]

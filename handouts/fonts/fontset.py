@@ -25,11 +25,12 @@ from pathlib import Path
 
 from reportlab.pdfbase.ttfonts import TTFont
 
+from ..places.resources import current
 from . import discovery, registry
 from .cmap import Coverage, CoverageCache, read_cmap
 from .config import ROLE_LABELS, ROLES, FontConfigError, RoleConfig, load_config
 from .convert import ConvertedCache
-from .discovery import PROJECT_DIR, FaceKey, FontFace, default_cache_dir, installed_cjk, rank
+from .discovery import FaceKey, FontFace, default_cache_dir, installed_cjk, rank
 from .prepared import PreparedFonts, is_space
 from .registry import FaceFailed, Source, is_subset, reportlab_font, whole_source
 from .report import fonts_report
@@ -130,14 +131,19 @@ class FontSet:
     def load(
         cls,
         config: Path | None = None,
-        font_dir: Path | None = None,
+        font_dir: Path | Sequence[Path] | None = None,
         cache_dir: Path | None = None,
         system_dirs: Sequence[Path] | None = None,
     ) -> FontSet:
-        roles = load_config(config or PROJECT_DIR / "fonts" / "fonts.toml")
-        font_dir = font_dir or PROJECT_DIR / "fonts"
+        """Defaults: the fonts.toml and user font folders of places.current()."""
+        places = current()
+        roles = load_config(config or places.font_config().path)
+        if font_dir is None:
+            font_dirs = places.font_dirs()
+        else:
+            font_dirs = [font_dir] if isinstance(font_dir, Path) else list(font_dir)
         cache_dir = cache_dir or default_cache_dir()
-        user_faces, system_faces, problems = discovery.discover(font_dir, cache_dir, system_dirs)
+        user_faces, system_faces, problems = discovery.discover(font_dirs, cache_dir, system_dirs)
         return cls(roles, user_faces, system_faces, cache_dir, problems)
 
     def _fill_empty_roles(self) -> None:
