@@ -12,6 +12,7 @@ only, the per-user font folder of the OS.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.resources
 import os
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ def checkout() -> Path | None:
     return None
 
 
+@functools.cache
 def builtin_dir(kind: str) -> Path:
-    """The folder of built-in files of a kind ("templates" or "fonts")."""
+    """The folder of built-in files of a kind ("templates" or "fonts"), found once per process."""
     package, marker = _BUILTIN[kind]
     try:
         resource = importlib.resources.files(package) / marker
