@@ -54,6 +54,10 @@ def digests(folder: Path) -> dict[str, str]:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = tmp_path_factory.mktemp("src") / "handouts"
     shutil.copytree(ROOT, src, ignore=SKIP)
+    # What a user leaves in fonts/ (git-ignored), which must never ship.
+    (src / "fonts" / "方正小标宋简体.ttf").write_bytes(b"\0\1\0\0" + bytes(60))
+    (src / "fonts" / ".cache").mkdir(exist_ok=True)
+    (src / "fonts" / ".cache" / "font-index.json").write_text("{}", encoding="utf-8")
     dist = src.parent / "dist"
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
          "-q", "-w", str(dist), str(src)], cwd=src.parent)
@@ -95,7 +99,7 @@ def test_wheel_holds_every_template_and_only_fonts_toml_of_fonts(wheel: Path) ->
     assert sorted(n.split("/")[-1] for n in names if n.startswith("handouts/templates/")) == templates
     assert [n for n in names if n.startswith("handouts/fontdata/")] == ["handouts/fontdata/fonts.toml"]
     assert not [n for n in names if n.lower().endswith((".ttf", ".otf", ".ttc", ".otc"))]
-    assert not [n for n in names if "/.cache/" in n or n.endswith(".pyc")]
+    assert not [n for n in names if ".cache/" in n or n.endswith((".pyc", "font-index.json"))]
     # Every subpackage on disk is in the wheel (setup.py finds them).
     packages = {p.parent.relative_to(ROOT).as_posix() for p in (ROOT / "handouts").rglob("__init__.py")}
     assert packages <= {n.rsplit("/", 1)[0] for n in names}
