@@ -366,12 +366,17 @@ def workers_wanted() -> int:
     """Worker processes for writing: one per core (at most 4), where fork exists.
 
     HANDOUTS_JOBS=1 writes in this process (debugging, or a machine where
-    forking is unwelcome)."""
+    forking is unwelcome). Workers are only ever forked: a spawned worker
+    would import everything and load the fonts again (a second or more on
+    Windows and macOS, where the whole build takes about that), so without
+    fork, HANDOUTS_JOBS included, everything is written in this process."""
+    import multiprocessing
+
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
     env = os.environ.get("HANDOUTS_JOBS", "")
     if env.isdigit() and int(env) > 0:
         return int(env)
-    if sys.platform != "linux":  # fork is Linux's; elsewhere spawning would re-load fonts
-        return 1
     return max(1, min(4, os.cpu_count() or 1))
 
 

@@ -43,7 +43,8 @@ def check_glyphs(package: Package) -> bool:
 
 
 def print_fonts_report(seeds: list[Path]) -> int:
-    from .fonts.fontset import FontConfigError, FontSet, fonts_report
+    from .fonts.fontset import FontConfigError, FontSet
+    from .fonts.report import fonts_report
     from .model.parse import parse
 
     text: dict[str, str] = {}
@@ -56,8 +57,29 @@ def print_fonts_report(seeds: list[Path]) -> int:
         for role, chars in required_text(package).items():
             text[role] = "".join(sorted(set(text.get(role, "")) | set(chars)))
     try:
-        print(fonts_report(FontSet.load(), text))
+        print(sources_report() + "\n" + fonts_report(FontSet.load(), text))
     except FontConfigError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def sources_report() -> str:
+    """Which template and font configuration files this run uses, and where fonts are looked for."""
+    from .places.resources import current, default_cache_dir
+
+    places = current()
+    label = {"user": "用户副本（user）", "builtin": "内置（built-in）"}
+    lines = ["【使用的模板和配置 templates & config】"]
+    names = sorted({p.name for d in places.template_dirs() for p in d.iterdir()
+                    if p.is_file() and not p.name.startswith((".", "~"))})
+    for name in names:
+        found = places.template(name)
+        lines.append(f"  {name}：{label[found.origin]} — {found.path}")
+    found = places.font_config()
+    lines.append(f"  fonts.toml：{label[found.origin]} — {found.path}")
+    for folder in places.font_dirs():
+        state = "" if folder.is_dir() else "（不存在）"
+        lines.append(f"  字体文件目录 font folder：{folder}{state}")
+    lines.append(f"  缓存目录 cache：{default_cache_dir()}")
+    return "\n".join(lines) + "\n"

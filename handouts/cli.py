@@ -19,9 +19,9 @@ from typing import NoReturn
 from . import __version__
 from .model.package import Note, Package
 from .model.parse import parse
+from .places.resources import Places, builtin_dir, use
 from .read.source import InputError, read_source
 
-PROJECT = Path(__file__).resolve().parent.parent
 SEED_SUFFIXES = (".txt", ".docx")
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -35,9 +35,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _arguments() -> _Parser:
+def _arguments(prog: str = "handouts") -> _Parser:
     p = _Parser(
-        prog="generate.py",
+        prog=prog,
         description="把每月政治理论学习材料生成公文格式的 Word/PDF 和各支部学习记录表、签到表。",
     )
     p.add_argument("seeds", nargs="*", metavar="SEED",
@@ -52,6 +52,10 @@ def _arguments() -> _Parser:
     mode.add_argument("--check", action="store_true",
                       help="只读取、解析并检查字体和字符，不写文件")
     mode.add_argument("--fonts", action="store_true", help="列出每个字体角色选用的字体及原因")
+    p.add_argument("--templates", metavar="DIR", default=None,
+                   help="自己的模板目录：其中的文件逐个取代内置模板（默认 templates/，若存在）")
+    p.add_argument("--fonts-dir", metavar="DIR", default=None,
+                   help="自己的字体目录：字体文件优先使用，其中的 fonts.toml 取代内置字体配置")
     p.add_argument("--force", action="store_true",
                    help="覆盖已被手工修改过的输出文件")
     p.add_argument("--embed-fonts", action="store_true",
@@ -102,13 +106,13 @@ def load(path: Path) -> Package:
     return parse(read_source(path))
 
 
-def run() -> NoReturn:
+def run(home: Path | None = None, prog: str = "handouts") -> NoReturn:
     """The command's entry point: main(), then leave at once.
 
     When main() returns every output is written, fsynced and renamed and the
     worker pool is closed; tearing the interpreter down object by object
     (fonts, documents, modules) only took another tenth of a second."""
-    status = main()
+    status = main(home=home, prog=prog)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -117,7 +121,9 @@ def run() -> NoReturn:
     os._exit(status)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, home: Path | None = None, prog: str = "handouts") -> int:
+    """Run the command line; home holds seeds/, output/ and the user's
+    templates/ and fonts/ (default: the current folder)."""
     # A run lives for seconds and its objects die by reference counting; the
     # cyclic collector only walked the imported modules and the parsed
     # package again and again. Font conversion, which does make cyclic
@@ -125,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _main(list(sys.argv[1:] if argv is None else argv))
+        return _main(list(sys.argv[1:] if argv is None else argv), home or Path.cwd(), prog)
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
@@ -143,31 +149,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.enable()
 
 
-def _main(argv: list[str]) -> int:
-    args = _arguments().parse_args(argv)
+def _main(argv: list[str], home: Path, prog: str) -> int:
+    args = _arguments(prog).parse_args(argv)
     formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
     bad = [f for f in formats if f not in ("pdf", "docx")]
     if bad or not formats:
-        _arguments().error(f"--formats 只能是 pdf、docx 或 pdf,docx，不能是 {args.formats!r}")
+        _arguments(prog).error(f"--formats 只能是 pdf、docx 或 pdf,docx，不能是 {args.formats!r}")
     if (args.mail or args.send) and (args.outline or args.check or args.fonts):
-        _arguments().error("--mail、--send 不能与 --outline、--check、--fonts 同时使用")
+        _arguments(prog).error("--mail、--send 不能与 --outline、--check、--fonts 同时使用")
     if (args.mail or args.send) and set(formats) != {"pdf", "docx"}:
-        _arguments().error("--mail、--send 需要 Word 和 PDF 两种格式（邮件附件），不能与 --formats 同时限定")
+        _arguments(prog).error("--mail、--send 需要 Word 和 PDF 两种格式（邮件附件），"
+                               "不能与 --formats 同时限定")
     if (args.mail_config or args.yes) and not (args.mail or args.send):
-        _arguments().error("--mail-config、--yes 只与 --mail 或 --send 一起使用")
-    branches = Path(args.branches) if args.branches else _shown(PROJECT / "seeds" / "branches.txt")
-    seeds = [Path(s) for s in args.seeds] or default_seeds(PROJECT / "seeds", branches)
+        _arguments(prog).error("--mail-config、--yes 只与 --mail 或 --send 一起使用")
+    places = _places(args, home)
+    if places is None:
+        return EXIT_INPUT
+    branches = Path(args.branches) if args.branches else _shown(home / "seeds" / "branches.txt")
+    seeds = [Path(s) for s in args.seeds] or default_seeds(home / "seeds", branches)
     if not seeds:
-        print(f"错误：{PROJECT / 'seeds'} 中没有 .txt 或 .docx 输入文件", file=sys.stderr)
+        print(f"错误：{_shown(home / 'seeds')} 中没有 .txt 或 .docx 输入文件"
+              "（请在存放 seeds/ 的文件夹中运行，或给出输入文件）", file=sys.stderr)
         return EXIT_INPUT
 
-    from .compose.style import TEMPLATES
-
-    if not TEMPLATES.is_dir():
-        # templates/ and fonts/ live beside the package in the checkout.
-        print(f"错误：找不到模板目录 {TEMPLATES}；请在项目目录中运行 python generate.py，"
-              "或用 pip install -e . 安装", file=sys.stderr)
-        return EXIT_INPUT
     if args.fonts:
         from .check import print_fonts_report
 
@@ -205,7 +209,7 @@ def _main(argv: list[str]) -> int:
         return status
     from .build import build_all
 
-    out = Path(args.out) if args.out else PROJECT / "output"
+    out = Path(args.out) if args.out else _shown(home / "output")
     mail, settings = None, None
     if args.mail or args.send:
         from .mail.console import mail_job
@@ -226,3 +230,21 @@ def _main(argv: list[str]) -> int:
 
     months = [out / safe_filename(Path(p.path).stem) for p in packages]
     return send_months(months, settings, yes=args.yes)
+
+
+def _places(args: argparse.Namespace, home: Path) -> Places | None:
+    """Where this run looks for templates and fonts; None (message printed) if a folder is missing."""
+    given = {"--templates": args.templates, "--fonts-dir": args.fonts_dir}
+    for option, folder in given.items():
+        if folder is not None and not Path(folder).is_dir():
+            print(f"错误：{option} 指定的目录 {folder} 不存在", file=sys.stderr)
+            return None
+    for kind, marker in (("templates", "style.toml"), ("fonts", "fonts.toml")):
+        if not (builtin_dir(kind) / marker).is_file():
+            print(f"错误：找不到内置的 {kind}/{marker}（{builtin_dir(kind)}）；安装不完整，"
+                  "请重新安装 handouts，或在项目目录中运行 python generate.py", file=sys.stderr)
+            return None
+    places = Places(home=home, templates=Path(args.templates) if args.templates else None,
+                    fonts=Path(args.fonts_dir) if args.fonts_dir else None)
+    use(places)
+    return places

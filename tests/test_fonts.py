@@ -19,10 +19,11 @@ from fontTools.ttLib import TTFont
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfgen import canvas
 
+from handouts.fonts import cmap as fontcmap
 from handouts.fonts import convert as fontconvert
-from handouts.fonts import files as fontfiles
 from handouts.fonts import fontset as fonts
-from handouts.fonts.files import FaceInfo, match_key
+from handouts.fonts import registry as fontregistry
+from handouts.fonts import scan as fontscan
 from handouts.fonts.fontset import (
     ROLES,
     FontConfigError,
@@ -31,6 +32,7 @@ from handouts.fonts.fontset import (
     PreparedFonts,
     fonts_report,
 )
+from handouts.fonts.scan import FaceInfo, match_key
 from handouts.pdf.fonts import DocumentFonts
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -62,7 +64,7 @@ def font_dir(tmp_path: Path) -> Path:
 
 @functools.cache
 def _system_faces() -> tuple[FaceInfo, ...]:
-    return tuple(f for p in fontfiles.scan_dirs(SYSTEM) for f in fontfiles.read_faces(p))
+    return tuple(f for p in fontscan.scan_dirs(SYSTEM) for f in fontscan.read_faces(p))
 
 
 def find_face(name: str) -> FaceInfo:
@@ -196,13 +198,13 @@ def test_user_font_is_matched_by_its_chinese_name_before_system_candidates(
 
 def test_font_index_is_cached_on_disk(cache: Path, font_dir: Path, monkeypatch) -> None:
     first = load(cache, font_dir)
-    assert (cache / fontfiles.INDEX_FILE).is_file()
+    assert (cache / fontscan.INDEX_FILE).is_file()
     fonts.clear_memo()
 
     def refuse(path: Path) -> list[FaceInfo]:
         raise AssertionError(f"{path} read again although unchanged")
 
-    monkeypatch.setattr(fontfiles, "read_faces", refuse)
+    monkeypatch.setattr(fontscan, "read_faces", refuse)
     again = load(cache, font_dir)
     assert [again.chosen(r) for r in ROLES] == [first.chosen(r) for r in ROLES]
 
@@ -372,7 +374,7 @@ def test_subset_keeps_reportlabs_reading_of_lone_side_bearings(tmp_path: Path) -
         font["hmtx"][glyph] = (777, font["hmtx"][glyph][1])
     font.save(path)
     assert TTFont(path)["hhea"].numberOfHMetrics < len(font.getGlyphOrder())
-    cmap = fontfiles.read_cmap(path, 0, reportlab_choice=True)
+    cmap = fontcmap.read_cmap(path, 0, reportlab_choice=True)
     codes = [ord("α"), *sorted(cp for cp, gid in cmap.items() if gid >= len(font.getGlyphOrder()) - 3)]
     assert len(codes) > 1
     sub_path = tmp_path / "subset.ttf"
@@ -386,7 +388,7 @@ def test_subset_keeps_reportlabs_reading_of_lone_side_bearings(tmp_path: Path) -
 def test_subset_gives_reportlab_the_same_glyphs_and_metrics(tmp_path: Path, family: str) -> None:
     info = find_face(family)
     src = Path(info.path)
-    cmap = fontfiles.read_cmap(src, info.index, reportlab_choice=True)
+    cmap = fontcmap.read_cmap(src, info.index, reportlab_choice=True)
     by_glyph = sorted(cmap, key=lambda cp: (cmap[cp], cp))
     # The lowest and highest glyph ids (the AR PL fonts' last ones lie past their
     # last full hmtx entry) and accented letters (composite glyphs in DejaVu).
@@ -413,30 +415,30 @@ def test_warm_prepare_reads_coverage_from_the_cache_and_only_small_files(
     faces = list(dict.fromkeys(fontset.chosen(role) for role in ROLES))
     expected = {}
     for face in faces:
-        cmap = fontfiles.read_cmap(face.path, face.index, reportlab_choice=not face.is_cff)
+        cmap = fontcmap.read_cmap(face.path, face.index, reportlab_choice=not face.is_cff)
         assert set(fontset.cover(face)) == set(cmap) and len(fontset.cover(face)) == len(cmap)
         cp = next(iter(cmap))
         assert fontset.cover(face)[cp] == cmap[cp]  # glyph ids are still there when asked for
         expected[face.key] = set(cmap)
     fontset.prepare({role: SAMPLE for role in ROLES})
-    assert len(list((cache / fontfiles.COVERAGE_DIR).glob("*.bin"))) >= len(faces)
+    assert len(list((cache / fontcmap.COVERAGE_DIR).glob("*.bin"))) >= len(faces)
 
     fonts.clear_memo()
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"font read on the warm path: {args}")
 
-    for module, name in ((fontfiles, "read_cmap"), (fonts, "read_cmap"), (fontconvert, "read_cmap"),
+    for module, name in ((fontcmap, "read_cmap"), (fonts, "read_cmap"), (fontconvert, "read_cmap"),
                          (fontconvert, "build_subset"), (fontconvert, "build_truetype")):
         monkeypatch.setattr(module, name, refuse)
     opened: list[Path] = []
-    reportlab_font = fonts.TTFont
+    reportlab_font = fontregistry.TTFont
 
     def recording(name: str, path: str, **kwargs: object) -> ttfonts.TTFont:
         opened.append(Path(path))
         return reportlab_font(name, path, **kwargs)
 
-    monkeypatch.setattr(fonts, "TTFont", recording)
+    monkeypatch.setattr(fontregistry, "TTFont", recording)
     warm = load(cache, font_dir)
     for face in faces:
         assert set(warm.cover(face)) == expected[face.key]
@@ -449,12 +451,12 @@ def test_damaged_coverage_file_is_read_again(cache: Path, font_dir: Path) -> Non
     fontset = load(cache, font_dir)
     face = fontset.chosen("body")
     covered = set(fontset.cover(face))
-    [stored] = (cache / fontfiles.COVERAGE_DIR).glob("*.bin")
+    [stored] = (cache / fontcmap.COVERAGE_DIR).glob("*.bin")
     stored.write_bytes(stored.read_bytes()[:-4])
 
     fonts.clear_memo()
     assert set(load(cache, font_dir).cover(face)) == covered
-    coverage = fontfiles.Coverage.from_bytes(stored.read_bytes(), dict)
+    coverage = fontcmap.Coverage.from_bytes(stored.read_bytes(), dict)
     assert coverage is not None and set(coverage) == covered
 
 

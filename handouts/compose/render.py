@@ -35,7 +35,6 @@ from ..model.package import Block as Block_
 from ..model.package import Package
 from ..model.textrules import YEAR_RANGE
 from .document import Blank, Block, Cell, Document, Paragraph, Row, Run, Section, Signature, Table
-from .style import TEMPLATES
 
 # Characters XML 1.0 cannot carry; the reader removed them already, this is
 # the last guard so that no input can break the layout XML.
@@ -50,13 +49,23 @@ def xml_text(value: Any) -> str:
     return _XML_ILLEGAL.sub("", str(value))
 
 
+def environment(template_dir: Path | None = None) -> ImmutableSandboxedEnvironment:
+    """One Jinja2 environment per process: templates are parsed once.
+
+    Templates are looked up file by file: template_dir (or the user's
+    templates/ folders) first, then the built-in ones."""
+    from ..places.resources import builtin_dir, current
+
+    dirs = [template_dir, builtin_dir("templates")] if template_dir else current().template_dirs()
+    return _environment(tuple(str(d) for d in dirs))
+
+
 @lru_cache(maxsize=2)
-def environment(template_dir: Path = TEMPLATES) -> ImmutableSandboxedEnvironment:
-    """One Jinja2 environment per process: templates are parsed once."""
+def _environment(template_dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
     # Sandboxed: a template edited by a clerk cannot reach Python internals
     # or the file system, only the data handed to it.
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(template_dir)),
+        loader=jinja2.FileSystemLoader(list(template_dirs)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -85,7 +94,7 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    from ..fonts.fontset import default_cache_dir
+    from ..places.resources import default_cache_dir
 
     directory = default_cache_dir() / "templates"
     try:
@@ -141,12 +150,12 @@ def _cut(text: str, room: float) -> str:
     return text[:end].rstrip(_CUT_AFTER)
 
 
-def render(template: str, template_dir: Path = TEMPLATES, **context: Any) -> Document:
+def render(template: str, template_dir: Path | None = None, **context: Any) -> Document:
     xml = environment(template_dir).get_template(template).render(**context)
     return read_layout(xml, template)
 
 
-def compose_handout(package: Package, template_dir: Path = TEMPLATES) -> Document:
+def compose_handout(package: Package, template_dir: Path | None = None) -> Document:
     notice = package.notice
     show_cover = bool(notice) and package.title_line != (notice.title_line if notice else 0)
     return render(

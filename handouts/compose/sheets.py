@@ -10,7 +10,6 @@ from pathlib import Path
 from ..model.package import Package
 from .document import Document
 from .render import cn_date, render, shorten
-from .style import TEMPLATES
 
 SIGNIN_ROWS = 20
 # Study items on the record sheet: one line of the content cell each
@@ -26,9 +25,17 @@ class SheetKind:
     name: str
 
 
+def sheet_kinds(template_dir: Path | None = None) -> tuple[SheetKind, ...]:
+    """The sheets of templates/sheets.toml: template_dir's, else the user's copy, else built in."""
+    from ..places.resources import current
+
+    found = template_dir / "sheets.toml" if template_dir else current().template("sheets.toml").path
+    return _sheet_kinds(found)
+
+
 @lru_cache(maxsize=2)
-def sheet_kinds(template_dir: Path = TEMPLATES) -> tuple[SheetKind, ...]:
-    data = tomllib.loads((template_dir / "sheets.toml").read_text(encoding="utf-8"))
+def _sheet_kinds(path: Path) -> tuple[SheetKind, ...]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
     return tuple(SheetKind(**entry) for entry in data["sheet"])
 
 
@@ -47,7 +54,7 @@ def sheet_context(package: Package, branch: str) -> dict[str, object]:
 
 
 def compose_sheet(kind: SheetKind, package: Package, branch: str,
-                  template_dir: Path = TEMPLATES) -> Document:
+                  template_dir: Path | None = None) -> Document:
     return render(kind.template, template_dir, **sheet_context(package, branch))
 
 

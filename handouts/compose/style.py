@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 MM = 72 / 25.4  # points per millimetre
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 class StyleError(Exception):
@@ -127,9 +126,15 @@ def _known(cls: type, data: dict, where: str) -> dict:
     return data
 
 
-@lru_cache(maxsize=4)
 def load_style(path: Path | None = None) -> StyleSheet:
-    path = path or TEMPLATES / "style.toml"
+    """The style sheet at path; by default the user's style.toml, else the built-in one."""
+    from ..places.resources import current
+
+    return _load_style(path or current().template("style.toml").path)
+
+
+@lru_cache(maxsize=4)
+def _load_style(path: Path) -> StyleSheet:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -547,7 +547,7 @@ class DocxWriter:
     def _truetype(self, face: Any, chars: set[str]) -> Path:
         """The cached TrueType conversion of a CFF face, as the PDF build makes it."""
         from ..fonts.convert import ConvertedCache
-        from ..fonts.fontset import default_cache_dir
+        from ..places.resources import default_cache_dir
 
         cache = ConvertedCache(getattr(self.fonts, "cache_dir", None) or default_cache_dir())
         path, _ = cache.get(Path(face.path), int(face.index), frozenset(ord(c) for c in chars))

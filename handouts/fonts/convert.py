@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .files import atomic_write, read_cmap
+from .cmap import read_cmap
+from .scan import atomic_write
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont

@@ -24,7 +24,6 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..compose.render import cn_date
-from ..compose.style import TEMPLATES
 from ..model.package import Package
 
 FOLDER = "邮件"
@@ -84,9 +83,22 @@ class Attachment:
     data: bytes
 
 
-@lru_cache(maxsize=2)
-def message_table(template_dir: Path = TEMPLATES) -> MessageTable:
-    path = template_dir / MESSAGE_TABLE
+def _template_dirs(template_dir: Path | None) -> tuple[str, ...]:
+    """Template folders, first wins: template_dir (tests), else the user's copies, then the built-in ones."""
+    from ..places.resources import builtin_dir, current
+
+    dirs = [template_dir, builtin_dir("templates")] if template_dir else current().template_dirs()
+    return tuple(str(d) for d in dirs)
+
+
+def message_table(template_dir: Path | None = None) -> MessageTable:
+    return _message_table(_template_dirs(template_dir))
+
+
+@lru_cache(maxsize=4)
+def _message_table(dirs: tuple[str, ...]) -> MessageTable:
+    path = next((Path(d) / MESSAGE_TABLE for d in dirs if (Path(d) / MESSAGE_TABLE).is_file()),
+                Path(dirs[-1]) / MESSAGE_TABLE)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return MessageTable(
@@ -99,11 +111,15 @@ def message_table(template_dir: Path = TEMPLATES) -> MessageTable:
         raise MailError(f"{path}：无法读取邮件设置（{exc}）") from None
 
 
-@lru_cache(maxsize=2)
-def environment(template_dir: Path = TEMPLATES) -> ImmutableSandboxedEnvironment:
+def environment(template_dir: Path | None = None) -> ImmutableSandboxedEnvironment:
+    return _environment(_template_dirs(template_dir))
+
+
+@lru_cache(maxsize=4)
+def _environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
     """Plain text, so no autoescape; sandboxed and strict like the document templates."""
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(template_dir)),
+        loader=jinja2.FileSystemLoader(list(dirs)),
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -137,19 +153,24 @@ def mail_context(package: Package, branch: str, attachments: list[str]) -> dict[
 
 
 def render_text(package: Package, branch: str, attachments: list[str],
-                template_dir: Path = TEMPLATES) -> tuple[str, str]:
+                template_dir: Path | None = None) -> tuple[str, str]:
     """(subject, body): the template's first line is the subject, the rest the body."""
     name = message_table(template_dir).template
+    env = environment(template_dir)
     try:
-        text = environment(template_dir).get_template(name).render(
+        shown = env.get_template(name).filename or name
+    except jinja2.TemplateNotFound:
+        raise MailError(f"找不到邮件模板 {name}") from None
+    try:
+        text = env.get_template(name).render(
             **mail_context(package, branch, attachments))
     except jinja2.TemplateError as exc:
         where = f"第 {exc.lineno} 行：" if getattr(exc, "lineno", None) else ""
-        raise MailError(f"{template_dir / name} {where}{exc}") from None
+        raise MailError(f"{shown} {where}{exc}") from None
     subject, _, body = text.replace("\r\n", "\n").partition("\n")
     subject = " ".join(subject.split())
     if not subject:
-        raise MailError(f"{template_dir / name} 第 1 行（邮件主题 subject）是空的")
+        raise MailError(f"{shown} 第 1 行（邮件主题 subject）是空的")
     return subject, body.lstrip("\n").rstrip() + "\n"
 
 
@@ -159,7 +180,7 @@ def sender_domain(sender: Address | None) -> str:
 
 def compose_message(package: Package, branch: str, addresses: tuple[str, ...],
                     sender: Address | None, attachments: list[Attachment], seed_sha256: str,
-                    template_dir: Path = TEMPLATES) -> EmailMessage:
+                    template_dir: Path | None = None) -> EmailMessage:
     """The branch's message; without a sender it has no From (a draft to send by hand)."""
     subject, body = render_text(package, branch, [a.filename for a in attachments], template_dir)
     digest = hashlib.sha256("\n".join([
@@ -213,7 +234,7 @@ class BuiltFile:
 
 
 def attachments_for(branch: str, files: list[BuiltFile],
-                    template_dir: Path = TEMPLATES) -> list[Attachment]:
+                    template_dir: Path | None = None) -> list[Attachment]:
     out: list[Attachment] = []
     for spec in message_table(template_dir).attachments:
         found = [f for f in files if f.kind == spec.kind and f.format == spec.format
@@ -226,7 +247,7 @@ def attachments_for(branch: str, files: list[BuiltFile],
 
 
 def mail_files(package: Package, job: MailJob, files: list[BuiltFile], seed_sha256: str,
-               eml_names: dict[str, str], template_dir: Path = TEMPLATES
+               eml_names: dict[str, str], template_dir: Path | None = None
                ) -> list[tuple[str, bytes, str]]:
     """(relative path, .eml bytes, branch) for every branch with an address, in list order."""
     out = []
