@@ -65,3 +65,13 @@ def test_long_names_fit_the_file_system() -> None:
     safe = safe_filename(name)
     assert len(safe.encode("utf-8")) <= 120
     assert name.startswith(safe)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_branch_list_without_bom(tmp_path: Path, encoding: str) -> None:
+    """Issue 19.3: the branch list is decoded like a seed, BOM or not."""
+    path = tmp_path / "b.txt"
+    path.write_bytes("《试点》马克思主义学院党总支\n商学院党总支\n".encode(encoding))
+    names, notes = read_branches(path)
+    assert names == ["《试点》马克思主义学院党总支", "商学院党总支"]
+    assert notes == []

@@ -131,10 +131,13 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[Note]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         enc = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
         return _check_text(_strict(data[2:], enc, name, notes), name), enc, notes
-    guessed = _guess_utf16(data)
-    if guessed:
-        return _check_text(_strict(data, guessed, name, notes), name), guessed, notes
-    if data.count(b"\x00") * 50 > len(data) or _binary_bytes(data):
+    utf16 = _utf16_reading(data, name)
+    if utf16 is not None and b"\x00" in data:
+        # ASCII letters, digits and line feeds in UTF-16 carry a zero byte;
+        # text in an 8-bit encoding never does.
+        notes.extend(utf16[3])
+        return _check_text(utf16[2], name), utf16[1], notes
+    if utf16 is None and (data.count(b"\x00") * 50 > len(data) or _binary_bytes(data)):
         raise InputError(name, "不是文本文件（binary data），请提供 .txt 或 .docx")
     failures: list[InputError] = []
     decoded: list[tuple[float, str, str, list[Note]]] = []
@@ -148,7 +151,12 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[Note]]:
         # A reading that had to drop a cut character is worth less than one
         # that decodes cleanly.
         repaired = any(n.severity == "warning" for n in attempt)
-        decoded.append((_plausibility(text) - repaired, encoding, text, attempt))
+        score = _plausibility(text) - repaired
+        if utf16 is not None:  # control codes count against an 8-bit reading of UTF-16 bytes
+            score -= len(_BINARY_CONTROLS.findall(text)) / max(1, len(text))
+        decoded.append((score, encoding, text, attempt))
+    if utf16 is not None:
+        decoded.append(utf16)  # last: an equally plausible 8-bit reading wins
     if not decoded:
         # Report the encoding that read furthest: its error is the real one.
         raise max(failures, key=lambda e: e.line or 0)
@@ -175,24 +183,35 @@ def _binary_bytes(data: bytes) -> bool:
     return sum(1 for b in sample if b < 0x20 and b not in b"\t\n\r\x0c\x0b") > 16
 
 
-def _guess_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM (some Notepad versions): every line feed is a
-    16-bit unit, so each 0x0A byte sits in the same lane next to a zero byte."""
-    if len(data) < 4 or len(data) % 2:
+# A UTF-16 reading counts only if it looks like Chinese text this much
+# (share of usual characters): random or 8-bit bytes read as UTF-16 give code
+# points spread over the whole BMP, of which well under half are usual.
+_UTF16_PLAUSIBLE = 0.9
+
+
+def _utf16_reading(data: bytes, name: str) -> tuple[float, str, str, list[Note]] | None:
+    """UTF-16 without a BOM (some Notepad versions, some exports), LE or BE.
+
+    Sound where a byte test is not: CJK code units such as U+300A 《 hold the
+    byte 0x0A, so line feeds prove nothing. A reading is taken only if it
+    decodes cleanly (no lone surrogate; a cut last character is repaired as
+    for any file), has no control codes and is plausible Chinese text."""
+    if len(data) < 2:
         return None
-    for encoding, pair, lane in (("utf-16-le", b"\n\x00", 0), ("utf-16-be", b"\x00\n", 1)):
-        feeds = [i for i in range(len(data)) if data[i] == 0x0A]
-        if feeds and all(i % 2 == lane and data[i - lane : i - lane + 2] == pair for i in feeds):
-            return encoding
-    sample = data[:4096]
-    half = len(sample) // 2
-    even_zero, odd_zero = sample[0::2].count(0), sample[1::2].count(0)
-    # ASCII-heavy text without line feeds: one lane is mostly zero bytes.
-    if odd_zero > half * 0.3 and even_zero == 0:
-        return "utf-16-le"
-    if even_zero > half * 0.3 and odd_zero == 0:
-        return "utf-16-be"
-    return None
+    best: tuple[float, str, str, list[Note]] | None = None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        attempt: list[Note] = []
+        try:
+            text = _strict(data, encoding, name, attempt)
+        except InputError:
+            continue
+        if not text.strip() or _BINARY_CONTROLS.search(text):
+            continue
+        plausible = _plausibility(text)
+        score = plausible - any(n.severity == "warning" for n in attempt)
+        if plausible >= _UTF16_PLAUSIBLE and (best is None or score > best[0]):
+            best = (score, encoding, text, attempt)
+    return best
 
 
 def _strict(data: bytes, encoding: str, name: str, notes: list[Note]) -> str:
