@@ -397,18 +397,28 @@ def _handout_name(package: Package) -> str:
     return safe_filename(package.title or Path(package.path).stem)
 
 
+# The checkout: a seed inside it is recorded by its place there (seeds/2025-03.txt).
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def recorded_seed(seed: Path) -> str:
+    """The seed as the manifest names it, the same from any working directory
+    and output folder: relative to the checkout when it lies there, else by
+    file name (its sha256 is recorded beside it)."""
+    try:
+        return seed.resolve().relative_to(PROJECT).as_posix()
+    except ValueError:
+        return seed.name
+
+
 def write_manifest(folder: OutputFolder, package: Package, files: list[OutputFile]) -> None:
     seed = Path(package.path)
     try:
         seed_sha = sha256_of(seed.read_bytes())
     except OSError:
         seed_sha = None
-    try:
-        shown = seed.resolve().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        shown = seed.as_posix()
     manifest = {
-        "seed": shown,
+        "seed": recorded_seed(seed),
         "seed_sha256": seed_sha,
         "generator": f"handouts {__version__}",
         "files": [f.to_json() for f in files],
