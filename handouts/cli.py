@@ -142,6 +142,9 @@ def _main(argv: list[str]) -> int:
     bad = [f for f in formats if f not in ("pdf", "docx")]
     if bad or not formats:
         _arguments().error(f"--formats 只能是 pdf、docx 或 pdf,docx，不能是 {args.formats!r}")
+    for option, value in (("-o/--out", args.out), ("--branches", args.branches)):
+        if value is not None and not value.strip():
+            _arguments().error(f"{option} 后面的路径不能为空")
     branches = Path(args.branches) if args.branches else _shown(PROJECT / "seeds" / "branches.txt")
     seeds = [Path(s) for s in args.seeds] or default_seeds(PROJECT / "seeds", branches)
     if not seeds:
