@@ -10,7 +10,6 @@ that nothing disappears without a trace.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,7 +104,12 @@ def read_bytes(data: bytes, name: str) -> SourceText:
 def _from_text(text: str, encoding: str, name: str, notes: list[Note]) -> SourceText:
     if not text.strip():
         raise InputError(name, "文件中没有文字（only whitespace）")
-    raw_lines = _split_lines(text)
+    return _from_lines(_split_lines(text), encoding, name, notes)
+
+
+def _from_lines(raw_lines: list[str], encoding: str, name: str, notes: list[Note]) -> SourceText:
+    if not any(line.strip() for line in raw_lines):
+        raise InputError(name, "文件中没有文字（only whitespace）")
     lines, more = clean_lines(raw_lines)
     if not any(line.strip() for line in lines):
         raise InputError(name, "文件中没有可用的文字（only control characters）")
@@ -292,46 +296,15 @@ def clean_lines(raw: list[str]) -> tuple[list[str], list[Note]]:
 
 
 def _read_docx(data: bytes, name: str) -> SourceText:
-    """A .docx draft: paragraph texts in body order, table rows as tab-separated lines."""
-    import io
+    """A .docx draft, read the way Word shows it (read/docx_draft.py)."""
+    from .docx_draft import DocxRefused, read_docx_lines
 
     try:
-        import docx  # python-docx
-        from docx.oxml.ns import qn
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise InputError(name, f"缺少 python-docx（{exc}）") from None
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(name, f"无法打开 Word 文件（.docx 已损坏？{exc}）") from None
-    except Exception as exc:  # python-docx raises assorted errors for odd packages
-        raise InputError(name, f"无法打开 Word 文件（{type(exc).__name__}）") from None
-    texts: list[str] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            texts.append(_docx_paragraph_text(child))
-        elif child.tag == qn("w:tbl"):
-            for row in child.iter(qn("w:tr")):
-                cells = []
-                for cell in row.iter(qn("w:tc")):
-                    parts = [_docx_paragraph_text(p) for p in cell.iter(qn("w:p"))]
-                    cells.append(" ".join(t for t in parts if t))
-                texts.append("\t".join(cells))
-    text = "\n".join(texts)
-    return _from_text(text, "docx", name, [])
-
-
-def _docx_paragraph_text(p: object) -> str:
-    from docx.oxml.ns import qn
-
-    out: list[str] = []
-    for el in p.iter():  # type: ignore[attr-defined]
-        tag = el.tag
-        if tag == qn("w:t"):
-            out.append(el.text or "")
-        elif tag == qn("w:tab"):
-            out.append("\t")
-        elif tag in (qn("w:br"), qn("w:cr")):
-            out.append("\n")
-    return "".join(out)
+        lines, notes = read_docx_lines(data)
+    except DocxRefused as exc:
+        raise InputError(name, str(exc)) from None
+    split: list[str] = []
+    for line in lines:  # the same line ends as a text file; notes already count them so
+        split.extend(line.replace("\u2028", "\n").replace("\u2029", "\n").replace("\x85", "\n")
+                     .split("\n") if any(c in line for c in "\u2028\u2029\x85") else [line])
+    return _from_lines(split, "docx", name, notes)
