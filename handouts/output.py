@@ -214,9 +214,9 @@ class OutputFolder:
         Raises OutputError when writing is impossible."""
         target = self.resolve(relative)
         try:
-            for _ in range(8):  # the file beside may itself be an edited one
-                if not target.is_file():
-                    break
+            # The file beside may itself be an edited one: ends at a free name
+            # or at one of ours (each turn adds a suffix).
+            while target.is_file():
                 try:
                     current = target.read_bytes()
                 except PermissionError as exc:  # Windows: held open, not even readable

@@ -202,3 +202,20 @@ def test_a_file_the_manifest_does_not_know_is_not_overwritten(ws: Workspace) -> 
     result = ws.build()
     assert path.read_bytes() == b"%PDF-1.4 the clerk's own sign-in sheet"
     assert beside(path).exists() and "manifest.json 中没有" in result.stderr, result.stderr
+
+
+def test_an_edited_file_beside_an_edited_file_is_kept_too(ws: Workspace) -> None:
+    """The clerk edits the handout, then also the （新生成） copy written beside it."""
+    pdf_path = ws.handout("pdf")
+    generated = pdf_path.read_bytes()
+    pdf_path.write_bytes(generated + b"\n% first edit\n")
+    ws.build()
+    beside(pdf_path).write_bytes(generated + b"\n% second edit\n")
+    result = ws.build()
+    assert pdf_path.read_bytes() == generated + b"\n% first edit\n"
+    assert beside(pdf_path).read_bytes() == generated + b"\n% second edit\n"
+    assert beside(beside(pdf_path)).read_bytes() == generated
+    assert beside(pdf_path).name in result.stderr
+    listed = ws.manifest()
+    for relative, entry in listed.items():
+        assert sha((ws.folder / relative).read_bytes()) == entry["sha256"], relative
