@@ -42,7 +42,7 @@ def r(text: str) -> str:
 
 
 def make_docx(path: Path, body: str, footnotes: str = "", endnotes: str = "",
-              prolog: str = "") -> Path:
+              prolog: str = "", numbering: str = "") -> Path:
     blank = io.BytesIO()
     docx.Document().save(blank)
     out = io.BytesIO()
@@ -51,6 +51,8 @@ def make_docx(path: Path, body: str, footnotes: str = "", endnotes: str = "",
             data = src.read(item.filename)
             if item.filename == "word/document.xml":
                 data = f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {NS}><w:body>{body}</w:body></w:document>'.encode()
+            elif item.filename == "word/numbering.xml" and numbering:
+                data = f"<w:numbering {NS}>{numbering}</w:numbering>".encode()
             elif item.filename == "word/_rels/document.xml.rels":
                 extra = "".join(
                     f'<Relationship Id="rIdX{kind}" Type="{REL}/{kind}" Target="{kind}.xml"/>'
@@ -189,3 +191,38 @@ def test_a_content_control_keeps_its_text_from_the_command_line(tmp_path: Path) 
     for line in march[3:12]:
         if line.strip():
             assert line.strip()[-8:] in result.stdout, line
+
+
+def numbered(num: int, level: int, text: str) -> str:
+    return p(r(text), ppr=f'<w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr></w:pPr>')
+
+
+def test_automatic_numbering_is_written_as_word_shows_it(tmp_path: Path) -> None:
+    def lvl(ilvl: int, fmt: str, text: str, start: int = 1) -> str:
+        return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>'
+                f'<w:lvlText w:val="{text}"/><w:suff w:val="nothing"/></w:lvl>')
+
+    numbering = (f'<w:abstractNum w:abstractNumId="0">{lvl(0, "decimal", "%1.")}{lvl(1, "chineseCounting", "（%2）")}'
+                 "</w:abstractNum>"
+                 f'<w:abstractNum w:abstractNumId="1">{lvl(0, "chineseCounting", "%1、", start=9)}</w:abstractNum>'
+                 f'<w:abstractNum w:abstractNumId="2">{lvl(0, "decimal", "附件%1")}</w:abstractNum>'
+                 '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>'
+                 '<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+                 '<w:num w:numId="3"><w:abstractNumId w:val="0"/>'
+                 '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+                 '<w:num w:numId="4"><w:abstractNumId w:val="2"/></w:num>')
+    body = (numbered(2, 0, "学习要求") + numbered(2, 0, "工作安排") + numbered(1, 0, "甲") + numbered(1, 0, "乙")
+            + numbered(1, 1, "丙") + numbered(1, 1, "丁") + numbered(1, 0, "戊") + numbered(1, 1, "己")
+            + numbered(3, 0, "重新编号") + numbered(4, 0, "") + p(r("标题")) + numbered(0, 0, "不编号"))
+    src = read_source(make_docx(tmp_path / "n.docx", body, numbering=numbering))
+    assert src.lines == ["九、学习要求", "十、工作安排", "1.甲", "2.乙", "（一）丙", "（二）丁", "3.戊", "（一）己",
+                         "1.重新编号", "附件1", "标题", "不编号"]
+    assert "1:第 1 段：Word 自动编号" in messages(src)
+
+
+def test_python_docx_list_styles_number_through_the_style(tmp_path: Path) -> None:
+    d = docx.Document()
+    for text, style in (("甲", "List Number"), ("乙", "List Number"), ("点", "List Bullet")):
+        d.add_paragraph(text, style=style)
+    d.save(str(tmp_path / "l.docx"))
+    assert read_source(tmp_path / "l.docx").lines == ["1.甲", "2.乙", "•点"]
