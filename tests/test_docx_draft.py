@@ -10,6 +10,7 @@ an input error that names the file.
 
 from __future__ import annotations
 
+import functools
 import io
 import subprocess
 import sys
@@ -41,10 +42,16 @@ def r(text: str) -> str:
     return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
 
 
+@functools.cache
+def _blank() -> bytes:
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    return buf.getvalue()
+
+
 def make_docx(path: Path, body: str, footnotes: str = "", endnotes: str = "",
               prolog: str = "", numbering: str = "") -> Path:
-    blank = io.BytesIO()
-    docx.Document().save(blank)
+    blank = io.BytesIO(_blank())
     out = io.BytesIO()
     with zipfile.ZipFile(blank) as src, zipfile.ZipFile(out, "w") as dst:
         for item in src.infolist():
@@ -58,7 +65,7 @@ def make_docx(path: Path, body: str, footnotes: str = "", endnotes: str = "",
                     f'<Relationship Id="rIdX{kind}" Type="{REL}/{kind}" Target="{kind}.xml"/>'
                     for kind, content in (("footnotes", footnotes), ("endnotes", endnotes)) if content)
                 data = data.replace(b"</Relationships>", extra.encode() + b"</Relationships>")
-            dst.writestr(item, data)
+            dst.writestr(item, data, compress_type=zipfile.ZIP_STORED)  # fast: tests build many
         for kind, content in (("footnotes", footnotes), ("endnotes", endnotes)):
             if content:
                 tag = kind[:-1]

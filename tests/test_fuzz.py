@@ -161,3 +161,40 @@ def test_mutated_docx_drafts_keep_every_character(tmp_path: Path) -> None:
         wanted = Counter(ch for ch in text if not ch.isspace())
         lost = {ch: n - found[ch] for ch, n in wanted.items() if found[ch] < n}
         assert not lost, f"docx case {case}: characters lost without a note: {lost!r}"
+
+
+def test_odd_word_structures_raise_nothing_but_input_errors(tmp_path: Path) -> None:
+    """Random nesting of the elements the .docx reader knows, with missing,
+    odd or damaged attributes: read_source either reads or says why."""
+    from test_docx_draft import make_docx
+
+    from handouts.read.source import read_source
+
+    tags = ["w:p", "w:r", "w:t", "w:tbl", "w:tr", "w:tc", "w:sdt", "w:sdtContent", "w:sdtPr", "w:customXml",
+            "w:ins", "w:del", "w:delText", "w:moveFrom", "w:moveTo", "w:hyperlink", "w:pPr", "w:rPr",
+            "w:numPr", "w:numId", "w:ilvl", "w:vanish", "w:sym", "w:tab", "w:br", "w:cr", "w:noBreakHyphen",
+            "w:softHyphen", "w:footnoteReference", "w:endnoteReference", "w:drawing", "w:pict", "w:object",
+            "w:txbxContent", "w:ruby", "w:rubyBase", "w:rt", "w:showingPlcHdr", "w:trPr", "w:fldSimple",
+            "m:oMath", "m:t", "mc:AlternateContent", "mc:Choice", "mc:Fallback", "w:altChunk", "w:pStyle"]
+    values = ["", "0", "1", "-3", "F0FC", "zz", "999999999999", "110000", "Wingdings", "Symbol", "x" * 50]
+    rng = random.Random(20250321)
+
+    def element(depth: int) -> str:
+        tag = rng.choice(tags)
+        attrs = "".join(f' w:{name}="{rng.choice(values)}"' for name in ("val", "char", "font", "id")
+                        if rng.random() < 0.3)
+        inner = "".join(element(depth + 1) for _ in range(rng.randint(0, 3) if depth < 5 else 0))
+        if tag in ("w:t", "m:t", "w:delText"):
+            inner = rng.choice(["文字", "", "甲乙 丙", "《通知》"])
+        return f"<{tag}{attrs}>{inner}</{tag}>"
+
+    read = 0
+    for case in range(150):
+        body = "<w:p><w:r><w:t>开头</w:t></w:r></w:p>" + "".join(element(0) for _ in range(rng.randint(1, 6)))
+        path = make_docx(tmp_path / f"{case}.docx", body)
+        try:
+            read_source(path)
+            read += 1
+        except InputError as exc:
+            assert exc.path == str(path), case
+    assert read > 100

@@ -103,8 +103,9 @@ def parse_part(package: zipfile.ZipFile, name: str) -> etree._Element:
         raise DocxRefused(f"Word 文件中的 {name} 不是有效的 XML（{exc.msg}）") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise DocxRefused(f"无法读取 Word 文件中的 {name}（{exc}）") from None
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None or any(
-            isinstance(el, etree._Entity) for el in tree.iter()):
+    # Entity references survive unresolved as nodes; iter(etree.Entity) finds them at C speed.
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None or next(
+            tree.iter(etree.Entity), None) is not None:
         raise DocxRefused(f"Word 文件中的 {name} 含有 DTD 或实体声明（<!DOCTYPE>/<!ENTITY>），"
                           "出于安全原因不读取：请在 Word 中打开后另存为 .docx")
     return tree.getroot()
