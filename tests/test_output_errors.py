@@ -125,14 +125,18 @@ def read_only(folder: Path) -> Iterator[str]:
             for f in folders:
                 f.chmod(0o755)
         return
-    if shutil.which("chattr") and all(
-            subprocess.run(["chattr", "+i", str(f)], capture_output=True).returncode == 0 for f in folders):
-        try:
+    frozen = []
+    for f in folders if shutil.which("chattr") else []:
+        if subprocess.run(["chattr", "+i", str(f)], capture_output=True).returncode != 0:
+            break
+        frozen.append(f)
+    try:
+        if frozen and len(frozen) == len(folders):
             yield ""
-        finally:
-            for f in folders:
-                subprocess.run(["chattr", "-i", str(f)], capture_output=True)
-        return
+            return
+    finally:
+        for f in frozen:
+            subprocess.run(["chattr", "-i", str(f)], capture_output=True)
     yield f"""
         import builtins
         _open = builtins.open
