@@ -162,7 +162,8 @@ def test_images_and_equations_are_named_with_their_paragraph(tmp_path: Path) -> 
     assert src.lines == ["第一段", "图：", "式："]
     text = messages(src)
     assert "2:第 2 段有图片" in text, text
-    assert "3:第 3 段：公式" in text and "x+1" in text
+    assert "3:第 3 段的公式" in text and "x+1" in text
+    assert {n.severity for n in src.notes} == {"warning"}  # both are content the handout will lack
 
 
 @pytest.mark.parametrize("prolog", [

@@ -301,7 +301,10 @@ class _Reader:
 
     def math(self, el: etree._Element) -> None:
         text = "".join(t.text or "" for t in el.iter(f"{{{MATH}}}t"))
-        self.note("公式（equation）不能作为文字读入，未读入" + (f"：{text}" if text else ""), text)
+        # Content the clerk wrote and the handout will lack: a warning, not a cleanup.
+        message = f"第 {self.paragraph + 1} 段的公式（equation）不能作为文字读入，未读入"
+        self.notes.append(Note(len(self.lines) + 1, message + (f"：{text}" if text else ""), text,
+                               severity="warning"))
 
     # -- notes ----------------------------------------------------------
 
