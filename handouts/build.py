@@ -1,16 +1,13 @@
 """One seed → every output file and manifest.json (DESIGN.md, "build").
 
-The only stage that touches the disk for output. Every file is written under
-a temporary name in its own folder and renamed into place, so a build killed
-at any moment leaves complete files only; manifest.json is written last. A
-file that no longer matches the previous manifest was edited by hand and is
-kept unless --force.
+The only stage that touches the disk for output, through output.OutputFolder
+(atomic files, hand edits, messages for write failures); manifest.json is
+written last.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
 import io
 import json
 import os
@@ -28,11 +25,11 @@ from .compose.render import ComposeError, compose_handout
 from .compose.sheets import compose_bundle, compose_sheet, sheet_kinds
 from .compose.style import StyleError, StyleSheet, load_style
 from .model.package import Package
+from .output import MANIFEST, OutputError, OutputFolder, atomic_write, describe_write_error, sha256_of
 from .read.branches import read_branch_list, safe_filename, unique_filenames
 from .read.source import InputError
 
-MANIFEST = "manifest.json"
-TMP_PREFIX = ".handouts-"
+__all__ = ["MANIFEST", "BuildError", "OutputError", "OutputFolder", "atomic_write", "build_package"]
 
 
 @dataclass
@@ -89,84 +86,6 @@ class BuildError(Exception):
     """A content error found while building: Chinese message with file and line."""
 
 
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-class OutputFolder:
-    """Atomic, hand-edit-respecting writes into one seed's output folder."""
-
-    def __init__(self, root: Path, force: bool, fence: Path | None = None) -> None:
-        self.root = root
-        # Nothing may be written outside the chosen output folder.
-        self.fence = (fence or root).resolve()
-        self.force = force
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.previous = self._previous_manifest()
-        self.warnings: list[str] = []
-        # Hand-edited files left in place: remembered in the manifest so that
-        # later builds go on protecting them.
-        self.edited: list[dict[str, str]] = []
-        self.remove_stale_temporaries()
-
-    def _previous_manifest(self) -> dict[str, str]:
-        """path → sha256 as generated: the files listed, and those kept for hand edits."""
-        try:
-            data = json.loads((self.root / MANIFEST).read_text(encoding="utf-8"))
-            entries = [*data.get("files", []), *data.get("edited", [])]
-            return {f["path"]: f["sha256"] for f in entries}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return {}
-
-    def remove_stale_temporaries(self) -> None:
-        """Temporary files of a build that was killed: never complete, never ours to keep."""
-        for tmp in self.root.rglob(f"{TMP_PREFIX}*"):
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
-
-    def resolve(self, relative: str) -> Path:
-        target = (self.root / relative).resolve()
-        if self.fence not in target.parents:
-            raise BuildError(f"输出路径越界：{relative}")  # never write outside OUT
-        return target
-
-    def write(self, relative: str, data: bytes) -> str:
-        """Write data at relative (atomically); returns the path actually used."""
-        target = self.resolve(relative)
-        if target.exists():
-            current = target.read_bytes()
-            if current == data:
-                return relative  # unchanged: keep the file and its time stamp
-            recorded = self.previous.get(relative)
-            if recorded is not None and recorded != sha256_of(current) and not self.force:
-                self.edited.append({"path": relative, "sha256": recorded})
-                stem, suffix = os.path.splitext(relative)
-                relative = f"{stem}（新生成）{suffix}"
-                self.warnings.append(
-                    f"{target} 在上次生成后被手工修改过，未覆盖；新文件写为 {self.root / relative}"
-                    "（确认无需保留修改时加 --force）"
-                )
-                target = self.resolve(relative)
-        atomic_write(target, data)
-        return relative
-
-
-def atomic_write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{TMP_PREFIX}{os.getpid()}-{target.name}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def build_all(packages: list[Package], *, out: Path, branches: Path, formats: list[str],
               force: bool, embed_fonts: bool = False, mail: Any = None) -> int:
     """mail: a mail.message.MailJob (its recipients are filled in here) to write .eml files."""
@@ -198,15 +117,26 @@ def build_all(packages: list[Package], *, out: Path, branches: Path, formats: li
             print(f"错误：{locate_char(exc.char, package, names, branches)}：{exc}", file=sys.stderr)
             status = 1
             continue
+        except OutputError as exc:
+            for w in getattr(exc, "warnings", []):
+                print(f"警告：{w}", file=sys.stderr)
+            print(f"错误：{exc}", file=sys.stderr)
+            print(f"未完成：{package.path}（已写好的文件完整无损）", file=sys.stderr)
+            status = 1
+            continue
         except (BuildError, FontConfigError, StyleError, ComposeError, MailError) as exc:
             print(f"错误：{package.path}：{exc}", file=sys.stderr)
             status = 1
             continue
         for w in folder.warnings:
             print(f"警告：{w}", file=sys.stderr)
+        for e in folder.errors:
+            print(f"错误：{e}", file=sys.stderr)
         pages = sum(f.pages or 0 for f in files if f.kind == "handout" and f.format == "pdf")
-        print(f"完成：{package.path} → {folder.root}（{len(files)} 个文件"
+        print(("完成" if not folder.errors else f"部分完成（{len(folder.errors)} 个文件未能替换）")
+              + f"：{package.path} → {folder.root}（{len(files)} 个文件"
               + (f"，学习材料 {pages} 页" if pages else "") + "）", file=sys.stderr)
+        status = status or (1 if folder.errors else 0)
     return status
 
 
@@ -264,20 +194,57 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
                         "sheets"))
     with ctx.timer("write"), _no_gc():
         rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset, embed_fonts))
-    files: list[OutputFile] = []
-    for job, (data, pages) in zip(jobs, rendered, strict=True):
-        path = folder.write(job.relative, data)
-        files.append(OutputFile(path, job.kind, job.format, job.branch, pages, sha256_of(data)))
+    planned = [OutputFile(job.relative, job.kind, job.format, job.branch, pages, sha256_of(data))
+               for job, (data, pages) in zip(jobs, rendered, strict=True)]
+    contents = [data for data, _ in rendered]
     if mail is not None:
-        files += _write_mail(folder, package, mail, jobs, rendered, dict(zip(branches, file_names,
-                                                                           strict=True)))
+        for planned_mail, data in _plan_mail(package, mail, jobs, rendered,
+                                             dict(zip(branches, file_names, strict=True))):
+            planned.append(planned_mail)
+            contents.append(data)
     sheet_kinds_ = {k.kind for k in kinds}
-    sheet_pages = sum(f.pages or 0 for f in files if f.format == "pdf" and f.kind in sheet_kinds_)
-    for f in files:
+    sheet_pages = sum(f.pages or 0 for f in planned if f.format == "pdf" and f.kind in sheet_kinds_)
+    for f in planned:
         if f.kind == "print-bundle" and f.pages is not None:
             f.blank_pages = f.pages - sheet_pages
-    write_manifest(folder, package, files)
-    return folder, files
+    return folder, write_files(folder, package, planned, contents)
+
+
+def write_files(folder: OutputFolder, package: Package, planned: list[OutputFile],
+                contents: list[bytes]) -> list[OutputFile]:
+    """Write every file, then the manifest; returns the files written.
+
+    A file held by another program is left as it was (folder.errors) and the
+    rest goes on. When writing becomes impossible (full disk, no permission)
+    the files already renamed into place stay complete, and a manifest of
+    what is on disk is attempted before the OutputError goes up."""
+    files: list[OutputFile] = []
+    entries: list[dict[str, Any]] = []
+    index = 0
+    try:
+        for index in range(len(planned)):
+            planned_file, data = planned[index], contents[index]
+            path = folder.write(planned_file.path, data)
+            if path is None:  # left as it was: described as the last build did
+                entries.extend(folder.carry(planned_file.path))
+                continue
+            planned_file.path = path
+            files.append(planned_file)
+            entries.append(planned_file.to_json())
+    except OutputError as exc:
+        for rest in planned[index:]:
+            entries.extend(folder.carry(rest.path))
+        try:
+            write_manifest(folder, package, entries)
+        except OSError:
+            pass  # the disk that refused the files refuses this too; the old manifest stays
+        exc.warnings = folder.warnings  # type: ignore[attr-defined]
+        raise
+    try:
+        write_manifest(folder, package, entries)
+    except OSError as exc:
+        raise OutputError(describe_write_error(exc, folder.root / MANIFEST)) from None
+    return files
 
 
 @contextmanager
@@ -409,17 +376,16 @@ def _weight(job: Job) -> int:
     return size * (3 if job.format == "pdf" else 1)
 
 
-def _write_mail(folder: OutputFolder, package: Package, mail: Any, jobs: list[Job],
-                rendered: list[tuple[bytes, int | None]], names: dict[str, str]) -> list[OutputFile]:
+def _plan_mail(package: Package, mail: Any, jobs: list[Job], rendered: list[tuple[bytes, int | None]],
+               names: dict[str, str]) -> list[tuple[OutputFile, bytes]]:
     """OUT/<stem>/邮件/<branch>.eml for every branch with an address (mail/message.py)."""
     from .mail.message import BuiltFile, mail_files
 
     built = [BuiltFile(j.kind, j.format, j.branch, j.relative, data)
              for j, (data, _) in zip(jobs, rendered, strict=True)]
-    out = []
-    for relative, data, branch in mail_files(package, mail, built, _seed_sha256(package) or "", names):
-        out.append(OutputFile(folder.write(relative, data), "mail", "eml", branch, None, sha256_of(data)))
-    return out
+    made = mail_files(package, mail, built, _seed_sha256(package) or "", names)
+    return [(OutputFile(relative, "mail", "eml", branch, None, sha256_of(data)), data)
+            for relative, data, branch in made]
 
 
 def _seed_sha256(package: Package) -> str | None:
@@ -433,18 +399,27 @@ def _handout_name(package: Package) -> str:
     return safe_filename(package.title or Path(package.path).stem)
 
 
-def write_manifest(folder: OutputFolder, package: Package, files: list[OutputFile]) -> None:
+def recorded_seed(seed: Path) -> str:
+    """The seed as the manifest names it, the same from any working directory
+    and output folder: relative to the home folder (the checkout for
+    generate.py, the folder holding seeds/ for an installed `handouts`) when it
+    lies there, else by file name (its sha256 is recorded beside it)."""
+    from .places.resources import current
+
+    try:
+        return seed.resolve().relative_to(current().home.resolve()).as_posix()
+    except ValueError:
+        return seed.name
+
+
+def write_manifest(folder: OutputFolder, package: Package, entries: list[dict[str, Any]]) -> None:
     seed = Path(package.path)
     seed_sha = _seed_sha256(package)
-    try:
-        shown = seed.resolve().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        shown = seed.as_posix()
     manifest = {
-        "seed": shown,
+        "seed": recorded_seed(seed),
         "seed_sha256": seed_sha,
         "generator": f"handouts {__version__}",
-        "files": [f.to_json() for f in files],
+        "files": entries,
     }
     if folder.edited:
         # Files a clerk edited, with the digest they had when generated.

@@ -162,6 +162,9 @@ def _main(argv: list[str], home: Path, prog: str) -> int:
                                "不能与 --formats 同时限定")
     if (args.mail_config or args.yes) and not (args.mail or args.send):
         _arguments(prog).error("--mail-config、--yes 只与 --mail 或 --send 一起使用")
+    for option, value in (("-o/--out", args.out), ("--branches", args.branches)):
+        if value is not None and not value.strip():
+            _arguments(prog).error(f"{option} 后面的路径不能为空")
     places = _places(args, home)
     if places is None:
         return EXIT_INPUT

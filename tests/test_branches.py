@@ -112,3 +112,12 @@ def test_a_malformed_address_names_file_and_line(tmp_path: Path, line: str, frag
     with pytest.raises(InputError) as info:
         read_branches(path)
     assert info.value.line == 3 and fragment in str(info.value) and "b.txt 第 3 行" in str(info.value)
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_branch_list_without_bom(tmp_path: Path, encoding: str) -> None:
+    """Issue 19.3: the branch list is decoded like a seed, BOM or not."""
+    path = tmp_path / "b.txt"
+    path.write_bytes("《试点》马克思主义学院党总支\n商学院党总支\n".encode(encoding))
+    names, notes = read_branches(path)
+    assert names == ["《试点》马克思主义学院党总支", "商学院党总支"]
+    assert notes == []

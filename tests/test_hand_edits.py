@@ -152,3 +152,70 @@ def test_a_changed_seed_replaces_untouched_files(ws: Workspace) -> None:
     assert "手工修改" not in result.stderr, result.stderr
     assert ws.handout("docx").read_bytes() != old
     assert not [p for p in ws.folder.rglob(f"*{NEW_SUFFIX}*")]
+
+
+@pytest.mark.parametrize("manifest", [None, b"{bad", b'{"files": [{"path": 1}]}', b"\xff\xfe"])
+def test_hand_edits_survive_a_missing_or_damaged_manifest(ws: Workspace, manifest: bytes | None) -> None:
+    """Issue 19.1: without a readable manifest nothing vouches for the files,
+    so one that differs from what this build writes is kept, the new one goes
+    beside it, and the next build (with a manifest again) still keeps it."""
+    pdf_path = ws.handout("pdf")
+    generated = pdf_path.read_bytes()
+    edited = generated + b"\n% annotated by the clerk\n"
+    pdf_path.write_bytes(edited)
+    others = {p: p.read_bytes() for p in ws.folder.rglob("*") if p.is_file() and p != pdf_path}
+    if manifest is None:
+        (ws.folder / "manifest.json").unlink()
+    else:
+        (ws.folder / "manifest.json").write_bytes(manifest)
+
+    for run in range(2):
+        result = ws.build()
+        assert pdf_path.read_bytes() == edited, f"build {run + 2} overwrote the clerk's PDF"
+        assert beside(pdf_path).read_bytes() == generated
+        assert pdf_path.name in result.stderr and "--force" in result.stderr, result.stderr
+        if run == 0:
+            assert "manifest.json" in result.stderr
+            assert ("缺失" if manifest is None else "损坏") in result.stderr, result.stderr
+        for path, data in others.items():  # unchanged files stay as they are
+            if path.name != "manifest.json":
+                assert path.read_bytes() == data, path
+        assert [p.name for p in ws.folder.rglob(f"*{NEW_SUFFIX}*")] == [beside(pdf_path).name]
+        listed = ws.manifest()
+        for relative, entry in listed.items():
+            assert sha((ws.folder / relative).read_bytes()) == entry["sha256"], relative
+
+    result = ws.build("--force")
+    assert pdf_path.read_bytes() == generated
+
+
+def test_a_file_the_manifest_does_not_know_is_not_overwritten(ws: Workspace) -> None:
+    """A file where the build would write, but not written by the last build
+    (the clerk saved a file of that name there): kept like a hand edit."""
+    path = ws.sheet("signin-sheet", "pdf")
+    manifest_path = ws.folder / "manifest.json"
+    data = json.loads(manifest_path.read_text(encoding="utf-8"))
+    relative = path.relative_to(ws.folder).as_posix()
+    data["files"] = [f for f in data["files"] if f["path"] != relative]
+    manifest_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    path.write_bytes(b"%PDF-1.4 the clerk's own sign-in sheet")
+    result = ws.build()
+    assert path.read_bytes() == b"%PDF-1.4 the clerk's own sign-in sheet"
+    assert beside(path).exists() and "manifest.json 中没有" in result.stderr, result.stderr
+
+
+def test_an_edited_file_beside_an_edited_file_is_kept_too(ws: Workspace) -> None:
+    """The clerk edits the handout, then also the （新生成） copy written beside it."""
+    pdf_path = ws.handout("pdf")
+    generated = pdf_path.read_bytes()
+    pdf_path.write_bytes(generated + b"\n% first edit\n")
+    ws.build()
+    beside(pdf_path).write_bytes(generated + b"\n% second edit\n")
+    result = ws.build()
+    assert pdf_path.read_bytes() == generated + b"\n% first edit\n"
+    assert beside(pdf_path).read_bytes() == generated + b"\n% second edit\n"
+    assert beside(beside(pdf_path)).read_bytes() == generated
+    assert beside(pdf_path).name in result.stderr
+    listed = ws.manifest()
+    for relative, entry in listed.items():
+        assert sha((ws.folder / relative).read_bytes()) == entry["sha256"], relative

@@ -135,20 +135,44 @@ def test_killed_builds_leave_only_complete_files(tmp_path: Path) -> None:
     assert_manifest_matches(folder)
 
 
+def dead_pid() -> int:
+    """The id of a process that has ended (and been reaped)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
 def test_temporaries_of_a_killed_build_are_removed(tmp_path: Path) -> None:
-    """What a build killed inside a write leaves: .handouts-<pid>-<name>, half written."""
+    """What a build killed inside a write leaves: .handouts-tmp-<host>-<pid>-<random>,
+    half written. Removed once its owner is gone; nothing else is ever deleted
+    (issue 19.1): not a live build's temporary, not another machine's, not a
+    clerk's file whose name merely looks like one."""
+    from handouts.output import HOST
+
     branches = tmp_path / "branches.txt"
     branches.write_text("\n".join(BRANCHES) + "\n", encoding="utf-8")
     seed = CORPUS / "notice-only.txt"
     folder = tmp_path / "out" / seed.stem
     (folder / "学习记录表").mkdir(parents=True)
-    leftovers = [folder / f"{TMP_PREFIX}4242-2025年4月教职工政治理论学习内容.pdf",
-                 folder / "学习记录表" / f"{TMP_PREFIX}4242-商学院党总支学习记录表.docx",
-                 folder / f"{TMP_PREFIX}4242-manifest.json"]
+    gone = dead_pid()
+    leftovers = [folder / f".handouts-tmp-{HOST}-{gone}-0123456789abcdef",
+                 folder / "学习记录表" / f".handouts-tmp-{HOST}-{gone}-fedcba9876543210",
+                 folder / f".handouts-tmp-{HOST}-{gone}-00112233aabbccdd"]
     for path in leftovers:
         path.write_bytes(b"%PDF-1.4 half written")
+    foreign = {folder / f".handouts-tmp-{HOST}-{os.getpid()}-0123456789abcdef": b"a live build's",
+               folder / f".handouts-tmp-{'0' * 8 if HOST != '0' * 8 else '1' * 8}-{gone}-0123456789abcdef":
+                   b"another machine's build",
+               folder / f"{TMP_PREFIX}4242-2025年4月教职工政治理论学习内容.pdf": b"looks like an old temporary",
+               folder / f"{TMP_PREFIX}备忘.txt": "组织委员的备忘".encode(),
+               folder / "学习记录表" / ".handouts-tmp-笔记.txt": b"a note"}
+    for path, data in foreign.items():
+        path.write_bytes(data)
     build(seed, tmp_path / "out", branches)
-    assert not list((tmp_path / "out").rglob(f"{TMP_PREFIX}*"))
+    assert not [p for p in leftovers if p.exists()]
+    for path, data in foreign.items():
+        assert path.read_bytes() == data, f"{path.name} was not the tool's to delete"
+        path.unlink()
     assert_manifest_matches(folder)
 
 

@@ -160,3 +160,47 @@ def test_plausibility_counts_chinese_text_as_usual() -> None:
     assert source._plausibility("学习贯彻，“二十大”精神。ABC 123\n") == 1.0
     assert source._plausibility("abcé") == 0.75  # é (U+00E9) is not usual
     assert source._plausibility("") == 1.0
+
+
+# Issue 19.3: UTF-16 without a BOM. CJK code units such as U+300A 《 hold the
+# byte 0x0A, so the March seed (full of 《》) was refused as binary data.
+MARCH = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read(encoding: str) -> None:
+    text = MARCH.read_text(encoding="utf-8")
+    assert "\u300a" in text
+    src = read_bytes(text.encode(encoding), "march.txt")
+    assert src.encoding == encoding
+    assert src.lines == read_source(MARCH).lines
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_cut_in_its_last_character(encoding: str) -> None:
+    data = "《第一行》\n第二行内容".encode(encoding)[:-1]
+    src = read_bytes(data, "cut.txt")
+    assert (src.encoding, src.lines) == (encoding, ["《第一行》", "第二行内"])
+    assert any("截断" in n.message and n.line == 2 for n in src.notes)
+
+
+@pytest.mark.parametrize("text", ["关于\n", "一二三", "《学习》\n各党总支：\n", "ABC 2025\n"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "gb18030", "utf-8"])
+def test_short_texts_keep_their_encoding(text: str, encoding: str) -> None:
+    src = read_bytes(text.encode(encoding), "x.txt")
+    assert src.lines == text.splitlines()
+    if encoding.startswith("utf-16"):
+        assert src.encoding == encoding
+
+
+def test_random_bytes_are_not_taken_for_utf16() -> None:
+    import random
+
+    rng = random.Random(19)
+    for _ in range(200):
+        data = bytes(rng.randrange(256) for _ in range(2 * rng.randrange(8, 200)))
+        try:
+            src = read_bytes(data, "x.bin")
+        except InputError:
+            continue
+        assert not src.encoding.startswith("utf-16"), data.hex()

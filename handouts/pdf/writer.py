@@ -12,6 +12,7 @@ pass it pdf_text_by_role() of each document.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -89,14 +90,15 @@ def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleShee
            fonts: Fonts) -> None:
     target = str(out) if isinstance(out, Path) else out
     page = style.page
-    canv = Canvas(
-        target,
-        pagesize=(page.width, page.height),
-        invariant=1,
-        pageCompression=1,
-        # The canvas's initial font would be Helvetica, never embedded (L23).
-        initialFontName=fonts.font_name("body"),
-    )
+    with _without_source_date_epoch():
+        canv = Canvas(
+            target,
+            pagesize=(page.width, page.height),
+            invariant=1,
+            pageCompression=1,
+            # The canvas's initial font would be Helvetica, never embedded (L23).
+            initialFontName=fonts.font_name("body"),
+        )
     _metadata(canv, doc)
     used = DocumentFonts(canv._doc)
     form = FormFields(canv, FieldFont.of(fonts.font_name(BODY_ROLE)))
@@ -116,6 +118,21 @@ def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleShee
     if layout.bookmarks:
         canv.showOutline()
     canv.save()
+
+
+@contextmanager
+def _without_source_date_epoch() -> Iterator[None]:
+    """SOURCE_DATE_EPOCH is ignored everywhere (README, issue 19.5).
+
+    Every date in the files is the notice's own date, so the same input gives
+    the same bytes on any machine; ReportLab alone would seed the trailer /ID
+    from the variable when its document is made."""
+    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 def _metadata(canv: Canvas, doc: Document) -> None:

@@ -10,7 +10,6 @@ that nothing disappears without a trace.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,7 +104,12 @@ def read_bytes(data: bytes, name: str) -> SourceText:
 def _from_text(text: str, encoding: str, name: str, notes: list[Note]) -> SourceText:
     if not text.strip():
         raise InputError(name, "文件中没有文字（only whitespace）")
-    raw_lines = _split_lines(text)
+    return _from_lines(_split_lines(text), encoding, name, notes)
+
+
+def _from_lines(raw_lines: list[str], encoding: str, name: str, notes: list[Note]) -> SourceText:
+    if not any(line.strip() for line in raw_lines):
+        raise InputError(name, "文件中没有文字（only whitespace）")
     lines, more = clean_lines(raw_lines)
     if not any(line.strip() for line in lines):
         raise InputError(name, "文件中没有可用的文字（only control characters）")
@@ -131,10 +135,13 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[Note]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         enc = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
         return _check_text(_strict(data[2:], enc, name, notes), name), enc, notes
-    guessed = _guess_utf16(data)
-    if guessed:
-        return _check_text(_strict(data, guessed, name, notes), name), guessed, notes
-    if data.count(b"\x00") * 50 > len(data) or _binary_bytes(data):
+    utf16 = _utf16_reading(data, name)
+    if utf16 is not None and b"\x00" in data:
+        # ASCII letters, digits and line feeds in UTF-16 carry a zero byte;
+        # text in an 8-bit encoding never does.
+        notes.extend(utf16[3])
+        return _check_text(utf16[2], name), utf16[1], notes
+    if utf16 is None and (data.count(b"\x00") * 50 > len(data) or _binary_bytes(data)):
         raise InputError(name, "不是文本文件（binary data），请提供 .txt 或 .docx")
     failures: list[InputError] = []
     decoded: list[tuple[float, str, str, list[Note]]] = []
@@ -148,7 +155,12 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[Note]]:
         # A reading that had to drop a cut character is worth less than one
         # that decodes cleanly.
         repaired = any(n.severity == "warning" for n in attempt)
-        decoded.append((_plausibility(text) - repaired, encoding, text, attempt))
+        score = _plausibility(text) - repaired
+        if utf16 is not None:  # control codes count against an 8-bit reading of UTF-16 bytes
+            score -= len(_BINARY_CONTROLS.findall(text)) / max(1, len(text))
+        decoded.append((score, encoding, text, attempt))
+    if utf16 is not None:
+        decoded.append(utf16)  # last: an equally plausible 8-bit reading wins
     if not decoded:
         # Report the encoding that read furthest: its error is the real one.
         raise max(failures, key=lambda e: e.line or 0)
@@ -175,24 +187,36 @@ def _binary_bytes(data: bytes) -> bool:
     return sum(1 for b in sample if b < 0x20 and b not in b"\t\n\r\x0c\x0b") > 16
 
 
-def _guess_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM (some Notepad versions): every line feed is a
-    16-bit unit, so each 0x0A byte sits in the same lane next to a zero byte."""
-    if len(data) < 4 or len(data) % 2:
+# A UTF-16 reading counts only if it looks like Chinese text this much
+# (share of usual characters): random or 8-bit bytes read as UTF-16 give code
+# points spread over the whole BMP, of which well under half are usual.
+_UTF16_PLAUSIBLE = 0.9
+
+
+def _utf16_reading(data: bytes, name: str) -> tuple[float, str, str, list[Note]] | None:
+    """UTF-16 without a BOM (some Notepad versions, some exports), LE or BE.
+
+    Sound where a byte test is not: CJK code units such as U+300A 《 hold the
+    byte 0x0A, so line feeds prove nothing. A reading is taken only if it
+    decodes cleanly (no lone surrogate; a cut last character is repaired as
+    for any file), has hardly any control codes and is plausible Chinese text."""
+    if len(data) < 2:
         return None
-    for encoding, pair, lane in (("utf-16-le", b"\n\x00", 0), ("utf-16-be", b"\x00\n", 1)):
-        feeds = [i for i in range(len(data)) if data[i] == 0x0A]
-        if feeds and all(i % 2 == lane and data[i - lane : i - lane + 2] == pair for i in feeds):
-            return encoding
-    sample = data[:4096]
-    half = len(sample) // 2
-    even_zero, odd_zero = sample[0::2].count(0), sample[1::2].count(0)
-    # ASCII-heavy text without line feeds: one lane is mostly zero bytes.
-    if odd_zero > half * 0.3 and even_zero == 0:
-        return "utf-16-le"
-    if even_zero > half * 0.3 and odd_zero == 0:
-        return "utf-16-be"
-    return None
+    best: tuple[float, str, str, list[Note]] | None = None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        attempt: list[Note] = []
+        try:
+            text = _strict(data, encoding, name, attempt)
+        except InputError:
+            continue
+        controls = len(_BINARY_CONTROLS.findall(text))
+        if not text.strip() or controls * 100 > len(text):  # a stray control is removed and noted
+            continue
+        plausible = _plausibility(text)
+        score = plausible - any(n.severity == "warning" for n in attempt)
+        if plausible >= _UTF16_PLAUSIBLE and (best is None or score > best[0]):
+            best = (score, encoding, text, attempt)
+    return best
 
 
 def _strict(data: bytes, encoding: str, name: str, notes: list[Note]) -> str:
@@ -273,46 +297,15 @@ def clean_lines(raw: list[str]) -> tuple[list[str], list[Note]]:
 
 
 def _read_docx(data: bytes, name: str) -> SourceText:
-    """A .docx draft: paragraph texts in body order, table rows as tab-separated lines."""
-    import io
+    """A .docx draft, read the way Word shows it (read/docx_draft.py)."""
+    from .docx_draft import DocxRefused, read_docx_lines
 
     try:
-        import docx  # python-docx
-        from docx.oxml.ns import qn
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise InputError(name, f"缺少 python-docx（{exc}）") from None
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(name, f"无法打开 Word 文件（.docx 已损坏？{exc}）") from None
-    except Exception as exc:  # python-docx raises assorted errors for odd packages
-        raise InputError(name, f"无法打开 Word 文件（{type(exc).__name__}）") from None
-    texts: list[str] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            texts.append(_docx_paragraph_text(child))
-        elif child.tag == qn("w:tbl"):
-            for row in child.iter(qn("w:tr")):
-                cells = []
-                for cell in row.iter(qn("w:tc")):
-                    parts = [_docx_paragraph_text(p) for p in cell.iter(qn("w:p"))]
-                    cells.append(" ".join(t for t in parts if t))
-                texts.append("\t".join(cells))
-    text = "\n".join(texts)
-    return _from_text(text, "docx", name, [])
-
-
-def _docx_paragraph_text(p: object) -> str:
-    from docx.oxml.ns import qn
-
-    out: list[str] = []
-    for el in p.iter():  # type: ignore[attr-defined]
-        tag = el.tag
-        if tag == qn("w:t"):
-            out.append(el.text or "")
-        elif tag == qn("w:tab"):
-            out.append("\t")
-        elif tag in (qn("w:br"), qn("w:cr")):
-            out.append("\n")
-    return "".join(out)
+        lines, notes = read_docx_lines(data)
+    except DocxRefused as exc:
+        raise InputError(name, str(exc)) from None
+    split: list[str] = []
+    for line in lines:  # the same line ends as a text file; notes already count them so
+        split.extend(line.replace("\u2028", "\n").replace("\u2029", "\n").replace("\x85", "\n")
+                     .split("\n") if any(c in line for c in "\u2028\u2029\x85") else [line])
+    return _from_lines(split, "docx", name, notes)
