@@ -1,0 +1,61 @@
+"""The text of a flattened PDF page, cell by cell of its tables (pdfplumber).
+
+Flattening a filled form (qpdf, Acrobat's flatten) draws each field's
+appearance with the field font: our body face as a CID font with the
+predefined CMap UniGB-UTF16-H and a ToUnicode map keyed by character code.
+pdfminer looks that map up by CID instead, which turns 行政楼 into
+"ྛᆟੌ": for such a font the code point it returns is the CID, mapped here
+through Adobe-GB1's own CID → Unicode table. A font whose text already
+reads as Chinese is left alone, so a fixed pdfminer changes nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from typing import Any
+
+
+def _readable(ch: str) -> bool:
+    name = unicodedata.name(ch, "")
+    return ch.isascii() or name.startswith(("CJK", "FULLWIDTH", "IDEOGRAPHIC")) \
+        or ch in "□☐☑☒■√✓✔…—“”‘’《》（）、，。：；！？"
+
+
+def _repair(page: Any) -> None:
+    """Chars of a garbled CID font, decoded again (in place: tables read them)."""
+    from pdfminer.cmapdb import CMapDB
+
+    by_font: dict[str, list[dict[str, Any]]] = {}
+    for c in page.chars:
+        by_font.setdefault(c["fontname"], []).append(c)
+    gb1 = None
+    for chars in by_font.values():
+        text = [c["text"] for c in chars if len(c["text"]) == 1 and not c["text"].isspace()]
+        if not text or sum(map(_readable, text)) * 2 > len(text):
+            continue
+        gb1 = gb1 or CMapDB.get_unicode_map("Adobe-GB1")
+        for c in chars:
+            if len(c["text"]) == 1:
+                try:
+                    c["text"] = gb1.get_unichr(ord(c["text"]))
+                except KeyError:
+                    pass
+
+
+def read_flat(data: bytes) -> tuple[list[list[str | None]], list[str]]:
+    """Page 1's table rows (None: a cell covered by a merged one) and the
+    text of every further page."""
+    import pdfplumber
+
+    rows: list[list[str | None]] = []
+    more: list[str] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for n, page in enumerate(pdf.pages[:2]):
+            _repair(page)
+            if n == 0:
+                for table in page.extract_tables():
+                    rows.extend(table)
+            else:
+                more.append(page.extract_text() or "")
+    return rows, more
