@@ -52,6 +52,9 @@ def _arguments() -> _Parser:
     mode.add_argument("--check", action="store_true",
                       help="只读取、解析并检查字体和字符，不写文件")
     mode.add_argument("--fonts", action="store_true", help="列出每个字体角色选用的字体及原因")
+    mode.add_argument("--collect", metavar="DIR", default=None,
+                      help="收集 DIR 中各支部交回的学习记录表（PDF、Word），写出学习情况汇总"
+                           "（.xlsx、.docx、.pdf），并列出未提交和有问题的支部；SEED 为该月的学习材料")
     p.add_argument("--force", action="store_true",
                    help="覆盖已被手工修改过的输出文件")
     p.add_argument("--embed-fonts", action="store_true",
@@ -143,6 +146,8 @@ def _main(argv: list[str]) -> int:
     if bad or not formats:
         _arguments().error(f"--formats 只能是 pdf、docx 或 pdf,docx，不能是 {args.formats!r}")
     branches = Path(args.branches) if args.branches else _shown(PROJECT / "seeds" / "branches.txt")
+    if args.collect is not None and len(args.seeds) > 1:
+        _arguments().error("--collect 只能配一个学习材料文件（SEED）")
     seeds = [Path(s) for s in args.seeds] or default_seeds(PROJECT / "seeds", branches)
     if not seeds:
         print(f"错误：{PROJECT / 'seeds'} 中没有 .txt 或 .docx 输入文件", file=sys.stderr)
@@ -168,6 +173,13 @@ def _main(argv: list[str]) -> int:
         except InputError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             status = EXIT_INPUT
+    if args.collect is not None:
+        if status != EXIT_OK and args.seeds:
+            return status
+        from .collect.run import collect
+
+        out = Path(args.out) if args.out else PROJECT / "output"
+        return collect(Path(args.collect), packages, out=out, branches_path=branches, formats=formats)
     if args.outline:
         for package in packages:
             print_notes(package, verbose=False)
