@@ -47,6 +47,18 @@ def read_pdf(path: Path, shown: str) -> Sheet:
     if fields.keys() & OURS:
         sheet = Sheet(shown, title, "pdf-form")
         _from_fields(sheet, fields, pages[0])
+        if "place" not in _widget_names(reader.pages[0]):
+            # The first page was flattened (PDFium, some "save as" paths) but
+            # the form lives on: its values are page text now.
+            flat = Sheet(shown, title, "pdf-text")
+            _from_text(flat, data)
+            for key, text in flat.values.items():
+                mine = sheet.values.get(key, "")
+                if key == "discussion" and text and text not in mine:
+                    sheet.values[key] = "\n".join(v for v in (text, mine) if v)  # 续页 after
+                elif text and not mine:
+                    sheet.values[key] = text
+            sheet.modes = sheet.modes or flat.modes
         return sheet
     sheet = Sheet(shown, title, "pdf-text")
     _from_text(sheet, data)
@@ -100,6 +112,16 @@ def _fields(reader: Any) -> dict[str, Any]:
             value = f.get("/AS") or _kid_state(f)
         out[name] = value
     return out
+
+
+def _widget_names(page: Any) -> set[str]:
+    names = set()
+    for annot in page.get("/Annots", []) or []:
+        w = annot.get_object()
+        name = w.get("/T") or w.get("/Parent", {}).get("/T") if hasattr(w, "get") else None
+        if name:
+            names.add(str(name).rsplit(".", 1)[-1])
+    return names
 
 
 def _kid_state(f: Any) -> Any:
