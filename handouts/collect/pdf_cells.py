@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -43,19 +44,26 @@ def _repair(page: Any) -> None:
                     pass
 
 
-def read_flat(data: bytes) -> tuple[list[list[str | None]], list[str]]:
-    """Page 1's table rows (None: a cell covered by a merged one) and the
-    text of every further page."""
+@dataclass
+class PageText:
+    """What pdfplumber reads of the first two pages, in one pass (parsing a
+    page is most of the cost of a PDF: the fields' ToUnicode map alone
+    expands to 63 000 entries when a flattened page uses it)."""
+
+    texts: list[str]  # page 1 and 2 text
+    rows: list[list[str | None]]  # page 1's table rows (None: covered by a merged cell)
+
+
+def read_pages(data: bytes) -> PageText:
     import pdfplumber
 
+    texts: list[str] = []
     rows: list[list[str | None]] = []
-    more: list[str] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for n, page in enumerate(pdf.pages[:2]):
             _repair(page)
+            texts.append(page.extract_text() or "")
             if n == 0:
                 for table in page.extract_tables():
                     rows.extend(table)
-            else:
-                more.append(page.extract_text() or "")
-    return rows, more
+    return PageText(texts, rows)

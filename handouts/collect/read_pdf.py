@@ -22,6 +22,7 @@ from typing import Any
 
 from .errors import PDF, NotASheet, Unreadable
 from .fields import MODES, Sheet, Title, clean_time, labelled, modes_from_text, parse_title, squeeze, tidy
+from .pdf_cells import PageText, read_pages
 
 TEXT_FIELDS = ("time", "place", "host", "recorder", "expected", "present", "absent", "discussion")
 OURS = {*TEXT_FIELDS, "discussion_more", *(name for name, _ in MODES)}
@@ -35,7 +36,10 @@ def read_pdf(path: Path, shown: str) -> Sheet:
     reader = _open(data)
     try:
         title_meta = str((reader.metadata or {}).get("/Title") or "")
-        pages = [_page_text(p) for p in reader.pages[:2]]
+        # Page text by pdfplumber: pypdf's took seconds a page over the
+        # fields' empty appearance streams (it parses their font each time).
+        text = read_pages(data)
+        pages = text.texts
         fields = _fields(reader)
     except Unreadable:
         raise
@@ -51,7 +55,7 @@ def read_pdf(path: Path, shown: str) -> Sheet:
             # The first page was flattened (PDFium, some "save as" paths) but
             # the form lives on: its values are page text now.
             flat = Sheet(shown, title, "pdf-text")
-            _from_text(flat, data)
+            _from_text(flat, text)
             for key, text in flat.values.items():
                 mine = sheet.values.get(key, "")
                 if key == "discussion" and text and text not in mine:
@@ -61,7 +65,7 @@ def read_pdf(path: Path, shown: str) -> Sheet:
             sheet.modes = sheet.modes or flat.modes
         return sheet
     sheet = Sheet(shown, title, "pdf-text")
-    _from_text(sheet, data)
+    _from_text(sheet, text)
     if "place" not in sheet.values:
         raise NotASheet("不是学习记录表（PDF 中既没有记录表的表单域，也找不到学习地点等栏目）")
     return sheet
@@ -97,10 +101,6 @@ def _open(data: bytes) -> Any:
     return reader
 
 
-def _page_text(page: Any) -> str:
-    return page.extract_text() or ""
-
-
 def _fields(reader: Any) -> dict[str, Any]:
     """Terminal field name (without parents' prefixes) → its value object."""
     found = reader.get_fields() or {}
@@ -108,20 +108,31 @@ def _fields(reader: Any) -> dict[str, Any]:
     for full, f in sorted(found.items()):
         name = full.rsplit(".", 1)[-1]
         value = f.get("/V")
-        if value is None:  # some viewers set only the widget's appearance state
-            value = f.get("/AS") or _kid_state(f)
+        if value is None:  # some viewers set only the widgets' appearance state
+            value = _kid_state(f)
         out[name] = value
+    for page in reader.pages[:2]:
+        for w in _widgets(page):
+            name = _name(w)
+            if name and out.get(name) is None and w.get("/AS") not in (None, "/Off"):
+                out[name] = w["/AS"]
     return out
 
 
+def _widgets(page: Any) -> list[Any]:
+    annots = page.get("/Annots") or []
+    return [a for a in (x.get_object() for x in annots) if a.get("/Subtype") == "/Widget"]
+
+
+def _name(widget: Any) -> str:
+    name = widget.get("/T")
+    if name is None and "/Parent" in widget:
+        name = widget["/Parent"].get_object().get("/T")
+    return str(name).rsplit(".", 1)[-1] if name is not None else ""
+
+
 def _widget_names(page: Any) -> set[str]:
-    names = set()
-    for annot in page.get("/Annots", []) or []:
-        w = annot.get_object()
-        name = w.get("/T") or w.get("/Parent", {}).get("/T") if hasattr(w, "get") else None
-        if name:
-            names.add(str(name).rsplit(".", 1)[-1])
-    return names
+    return {_name(w) for w in _widgets(page)}
 
 
 def _kid_state(f: Any) -> Any:
@@ -165,21 +176,18 @@ def _from_fields(sheet: Sheet, fields: dict[str, Any], page_text: str) -> None:
         sheet.modes = modes_from_text(line)
 
 
-def _from_text(sheet: Sheet, data: bytes) -> None:
+def _from_text(sheet: Sheet, text: PageText) -> None:
     """A flattened sheet: cells found from the table's rules."""
-    from .pdf_cells import read_flat
-
-    rows, later = read_flat(data)
-    cells = labelled(rows)
-    for key, text in cells.items():
+    cells = labelled(text.rows)
+    for key, value in cells.items():
         if key == "mode":
-            sheet.modes = modes_from_text(text)
+            sheet.modes = modes_from_text(value)
         elif key == "time":
-            sheet.values[key] = clean_time(text)
+            sheet.values[key] = clean_time(value)
         else:
-            sheet.values[key] = tidy(text)
-    if cells and later:
-        lines = later[0].splitlines()
+            sheet.values[key] = tidy(value)
+    if cells and len(text.texts) > 1:
+        lines = text.texts[1].splitlines()
         # Without the 续页's printed heading (…学习讨论（发言摘要）续页).
         more = tidy("\n".join(ln for ln in lines if not squeeze(ln).endswith("（发言摘要）续页")))
         if more:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..build import atomic_write
+from ..compose.render import ComposeError
+from ..compose.style import StyleError
 from ..model.package import Package
 from ..read.branches import read_branches, safe_filename
 from ..read.source import InputError
@@ -110,9 +112,15 @@ def collect(folder: Path, packages: list[Package], *, out: Path, branches_path: 
               file=sys.stderr)
         return 1
     t = tally(branches, *month, got.sheets, got.problems, file_branches(got.sheets, branches))
+    from ..fonts.fontset import FontConfigError, MissingGlyphError
+
     try:
         written = write_outputs(t, package, target, formats, got)
-    except (ColumnError, OSError) as exc:
+    except MissingGlyphError as exc:
+        where = "、".join(s.file for s in got.sheets if any(exc.char in v for v in s.values.values()))
+        print(f"错误：{where or '汇总'}：{exc}", file=sys.stderr)
+        return 1
+    except (ColumnError, StyleError, ComposeError, FontConfigError, OSError) as exc:
         print(f"错误：无法写出汇总：{exc}", file=sys.stderr)
         return 1
     for line in report_lines(t, folder=str(folder), seed=package.path, read=got.read,
