@@ -9,6 +9,7 @@ Chrome's engine; qpdf) and values typed through NeedAppearances.
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import docx
@@ -83,6 +84,19 @@ def test_pdf_flattened_by_pdfium(blanks, tmp_path) -> None:
     assert not (pypdf.PdfReader(path).get_fields() or {}).get("place", {}).get("/V")
     sheet = read_sheet(path, path.name)
     assert {k: sheet.values[k] for k in typed} == typed
+
+
+def test_pdf_printed_again_by_cairo(blanks, tmp_path) -> None:
+    """A form "printed to PDF" (poppler's cairo output): new fonts, no fields."""
+    filled = fill_pdf(blanks[0], tmp_path / "filled.pdf", TYPED)
+    printed = tmp_path / "printed.pdf"
+    subprocess.run(["pdftocairo", "-pdf", str(filled), str(printed)], check=True)
+    assert not pypdf.PdfReader(printed).get_fields()
+    sheet = read_sheet(printed, printed.name)
+    assert sheet.source == "pdf-text" and sheet.title.branch == BRANCH
+    typed = {k: v for k, v in TYPED.items() if k != "discussion"}
+    assert {k: sheet.values[k] for k in typed} == typed
+    assert "深入交流" in sheet.values["discussion"]
 
 
 def add_field(writer: pypdf.PdfWriter, name: str, kind: str, value: str, rect: list[float]) -> None:

@@ -12,6 +12,8 @@ from .fields import LABELS
 from .tally import Row
 
 _OWN_KEYS = {"index", "branch", "rate", "status", "problems", "files"}
+# Columns of short values, centred in their cells (spreadsheet and page).
+CENTRED = frozenset({"index", "expected", "present", "rate", "status", "host", "recorder"})
 
 
 class ColumnError(Exception):

@@ -15,10 +15,8 @@ from typing import Any
 from ..compose.document import Document
 from ..compose.render import render, shorten
 from ..compose.style import StyleSheet, load_variant
-from .columns import Layout, cell_text
+from .columns import CENTRED, Layout, cell_text
 from .tally import MISSING, PROBLEM, SUBMITTED, Tally
-
-_CENTRED = {"index", "expected", "present", "rate", "status", "host", "recorder"}
 
 
 def summary_context(t: Tally, layout: Layout, title: str, issuer: str,
@@ -43,7 +41,7 @@ def summary_context(t: Tally, layout: Layout, title: str, issuer: str,
         "month": t.month_text,
         "counts": {s: len(t.by_status(s)) for s in (SUBMITTED, PROBLEM, MISSING)},
         "columns": [{"title": c.title, "width": f"{c.width_mm:g}",
-                     "align": "center" if c.key in _CENTRED else "left"} for c in columns],
+                     "align": "center" if c.key in CENTRED else "left"} for c in columns],
         "rows": rows,
         "totals": [total.get(c.key, "") for c in columns],
         "notes": _notes(t),

@@ -20,8 +20,8 @@ from openpyxl.utils import get_column_letter
 
 from .. import __version__
 from ..docx.oxml import zip_entries
-from .columns import Layout, cell_value
-from .tally import MISSING, PROBLEM, Tally
+from .columns import CENTRED, Layout, cell_value
+from .tally import MISSING, PROBLEM, SUBMITTED, Tally
 
 FONT = "宋体"
 HEADER_ROW = 2
@@ -55,7 +55,7 @@ def summary_xlsx(t: Tally, layout: Layout, title: str, date: dt.date | None,
             cell.font = Font(name=FONT, size=11)
             cell.border = _BOX
             cell.alignment = Alignment(vertical="center", wrap_text=True,
-                                       horizontal="center" if col.key in _CENTRED else "left")
+                                       horizontal="center" if col.key in CENTRED else "left")
             if col.key == "rate":
                 cell.number_format = "0.0%"
             if col.key == "status" and row.status in _FILL:
@@ -70,7 +70,6 @@ def summary_xlsx(t: Tally, layout: Layout, title: str, date: dt.date | None,
     return _reproducible(buf.getvalue(), date)
 
 
-_CENTRED = {"index", "expected", "present", "rate", "status", "host", "recorder"}
 
 
 def _totals(ws, t: Tally, layout: Layout, r: int) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +79,7 @@ def _totals(ws, t: Tally, layout: Layout, r: int) -> None:  # type: ignore[no-un
     present = sum(row.present or 0 for row in counted)
     values = {"branch": "合计", "expected": expected, "present": present,
               "rate": present / expected if expected else None,
-              "status": f"{len(t.by_status('已提交'))}/{len(t.rows)}"}
+              "status": f"已提交{len(t.by_status(SUBMITTED))}/{len(t.rows)}"}
     for n, col in enumerate(layout.columns, 1):
         cell = ws.cell(r, n, values.get(col.key))
         cell.font = Font(name=FONT, size=11, bold=True)
