@@ -12,6 +12,7 @@ from handouts.collect.fields import (
     clean_time,
     head_count,
     labelled,
+    labelled_lines,
     modes_from_text,
     parse_title,
     study_date,
@@ -101,3 +102,15 @@ def test_statuses_and_problems() -> None:
     assert [(f.file, f.kind) for f in t.files] == [("x.pdf", "unreadable"), ("c.docx", "sheet"),
                                                    ("g.docx", "sheet")]
     assert "不在二级党组织名单中" in t.files[2].message
+
+
+def test_labels_from_page_text_alone() -> None:
+    """A flattened page whose rules no longer make cells: the text, line by line."""
+    text = ("学习时间 2025年3月11日 时 分至 时 分\n学习地点 行政楼三楼会议室\n主 持 人 张三丰 记 录 人 李四\n"
+            "应到人数 32 实到人数 30\n缺席人员 王五（出差）\n及原因\n学习形式 ☑ 集中学习 □ 专题研讨\n"
+            "学习内容\n1.习近平……\n学习讨论 大家围绕\n（发言 重要讲话\n摘要）\n主持人签字： 记录人签字：")
+    got = labelled_lines(text)
+    assert got == {"time": "2025年3月11日时分至时分", "place": "行政楼三楼会议室", "host": "张三丰",
+                   "recorder": "李四", "expected": "32", "present": "30", "absent": "王五（出差）",
+                   "mode": "☑集中学习□专题研讨", "discussion": "大家围绕\n重要讲话"}
+    assert clean_time(got["time"]) == "2025年3月11日" and modes_from_text(got["mode"]) == ["集中学习"]

@@ -213,3 +213,19 @@ def test_files_that_are_no_sheet_or_cannot_be_read(blanks, tmp_path) -> None:
     (tmp_path / "owner-only.pdf").write_bytes(buf.getvalue())
     # Only an owner password (editing restricted): opens without one, and is read.
     assert read_sheet(tmp_path / "owner-only.pdf", "owner-only.pdf").title.branch == BRANCH
+
+
+def test_a_character_no_font_has_names_the_sheet(blanks, tmp_path, capsys) -> None:
+    """The summary page must set what branches typed: a character no font has
+    is an error naming the file, never a blank box (DESIGN.md, Fonts)."""
+    from handouts.cli import main
+
+    box = tmp_path / "box"
+    fill_docx(blanks[1], box / "商学院.docx", {"place": "会议室\U000F0001", "host": "张三"})
+    assert main(["--collect", str(box), str(SEED), "-o", str(tmp_path / "out")]) == 1
+    captured = capsys.readouterr()
+    assert "商学院.docx" in captured.err and "U+F0001" in captured.err and "Traceback" not in captured.err
+    # The spreadsheet needs no font: it is written, and the report printed.
+    assert (tmp_path / "out" / "2025-03" / "学习情况汇总.xlsx").is_file()
+    assert not (tmp_path / "out" / "2025-03" / "学习情况汇总.pdf").exists()
+    assert "未提交（7 个）：" in captured.out

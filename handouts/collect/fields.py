@@ -213,3 +213,32 @@ def labelled(rows: list[list[str | None]]) -> dict[str, str]:
                 out[key] = cells[i + 1]
                 last = key
     return out
+
+
+def labelled_lines(text: str) -> dict[str, str]:
+    """Labels and values from page text alone, line by line (a flattened
+    PDF whose table rules no longer form cells): “学习地点 会议室”,
+    “主 持 人 张三 记 录 人 李四”. Spaces inside values are lost."""
+    keys = {**LABELS, "缺席人员": "absent", "学习讨论": "discussion"}  # labels set on two lines
+    names = sorted(keys, key=len, reverse=True)
+    out: dict[str, str] = {}
+    last: str | None = None
+    for line in text.splitlines():
+        flat = squeeze(line)
+        for rest in ("及原因", "（发言", "摘要）"):  # a label's second line
+            flat = flat.removeprefix(rest)
+        if flat.startswith(("学习内容", "主持人签字")):
+            last = None
+            continue
+        spots = sorted((flat.find(n), n) for n in names if n in flat)
+        spots = [(at, n) for at, n in spots if not any(a < at < a + len(m) for a, m in spots if m != n)]
+        if not spots or spots[0][0] != 0:
+            if last and flat:
+                out[last] = "\n".join(v for v in (out[last], flat) if v)
+            continue
+        for i, (at, name) in enumerate(spots):
+            end = spots[i + 1][0] if i + 1 < len(spots) else len(flat)
+            key = keys[name]
+            out.setdefault(key, flat[at + len(name):end])
+            last = key
+    return out

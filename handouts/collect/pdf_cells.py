@@ -19,7 +19,7 @@ from typing import Any
 
 def _readable(ch: str) -> bool:
     name = unicodedata.name(ch, "")
-    return ch.isascii() or name.startswith(("CJK", "FULLWIDTH", "IDEOGRAPHIC")) \
+    return " " <= ch <= "~" or name.startswith(("CJK", "FULLWIDTH", "IDEOGRAPHIC")) \
         or ch in "□☐☑☒■√✓✔…—“”‘’《》（）、，。：；！？"
 
 
@@ -36,12 +36,20 @@ def _repair(page: Any) -> None:
         if not text or sum(map(_readable, text)) * 2 > len(text):
             continue
         gb1 = gb1 or CMapDB.get_unicode_map("Adobe-GB1")
-        for c in chars:
-            if len(c["text"]) == 1:
-                try:
-                    c["text"] = gb1.get_unichr(ord(c["text"]))
-                except KeyError:
-                    pass
+        fixed = [_gb1(gb1, c["text"]) for c in chars]
+        # Only when Adobe-GB1 makes it read better: a symbol font stays as it is.
+        if sum(map(_readable, (f for f in fixed if len(f) == 1))) * 2 > len(text):
+            for c, new in zip(chars, fixed, strict=True):
+                c["text"] = new
+
+
+def _gb1(gb1: Any, ch: str) -> str:
+    if len(ch) != 1:
+        return ch
+    try:
+        return gb1.get_unichr(ord(ch))
+    except KeyError:
+        return ch
 
 
 @dataclass

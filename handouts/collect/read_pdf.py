@@ -21,7 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PDF, NotASheet, Unreadable
-from .fields import MODES, Sheet, Title, clean_time, labelled, modes_from_text, parse_title, squeeze, tidy
+from .fields import (
+    MODES,
+    Sheet,
+    Title,
+    clean_time,
+    labelled,
+    labelled_lines,
+    modes_from_text,
+    parse_title,
+    squeeze,
+    tidy,
+)
 from .pdf_cells import PageText, read_pages
 
 TEXT_FIELDS = ("time", "place", "host", "recorder", "expected", "present", "absent", "discussion")
@@ -67,7 +78,7 @@ def read_pdf(path: Path, shown: str) -> Sheet:
     sheet = Sheet(shown, title, "pdf-text")
     _from_text(sheet, text)
     if "place" not in sheet.values:
-        raise NotASheet("不是学习记录表（PDF 中既没有记录表的表单域，也找不到学习地点等栏目）")
+        raise Unreadable("标题是学习记录表，但读不出其中的栏目（没有表单域，页面上也找不到学习地点等栏目）")
     return sheet
 
 
@@ -178,7 +189,7 @@ def _from_fields(sheet: Sheet, fields: dict[str, Any], page_text: str) -> None:
 
 def _from_text(sheet: Sheet, text: PageText) -> None:
     """A flattened sheet: cells found from the table's rules."""
-    cells = labelled(text.rows)
+    cells = labelled(text.rows) or labelled_lines(text.texts[0] if text.texts else "")
     for key, value in cells.items():
         if key == "mode":
             sheet.modes = modes_from_text(value)

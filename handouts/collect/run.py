@@ -114,37 +114,40 @@ def collect(folder: Path, packages: list[Package], *, out: Path, branches_path: 
     t = tally(branches, *month, got.sheets, got.problems, file_branches(got.sheets, branches))
     from ..fonts.fontset import FontConfigError, MissingGlyphError
 
+    written: list[str] = []
+    error = None
     try:
-        written = write_outputs(t, package, target, formats, got)
+        write_outputs(t, package, target, formats, got, written)
     except MissingGlyphError as exc:
         where = "、".join(s.file for s in got.sheets if any(exc.char in v for v in s.values.values()))
-        print(f"错误：{where or '汇总'}：{exc}", file=sys.stderr)
-        return 1
+        error = f"错误：{where or '汇总'}：{exc}（汇总页未写出）"
     except (ColumnError, StyleError, ComposeError, FontConfigError, OSError) as exc:
-        print(f"错误：无法写出汇总：{exc}", file=sys.stderr)
-        return 1
+        error = f"错误：无法写出汇总：{exc}"
     for line in report_lines(t, folder=str(folder), seed=package.path, read=got.read,
                              sheets=len(got.sheets), skipped=got.skipped, written=written):
         print(line)
+    if error:
+        print(error, file=sys.stderr)
+        return 1
     return 0
 
 
-def write_outputs(t: Tally, package: Package, target: Path, formats: list[str], got: Folder) -> list[str]:
+def write_outputs(t: Tally, package: Package, target: Path, formats: list[str], got: Folder,
+                  written: list[str]) -> None:
+    """The spreadsheet first: a summary page that cannot be set (a character
+    no font has) does not cost the clerk the table."""
     layout = summary_layout()
     title = layout.title.format(month=t.month_text)
     date = package.issue_date
-    files = file_listing(t, got)
-    outputs: list[tuple[str, bytes]] = [
-        (f"{SUMMARY}.xlsx", summary_xlsx(t, layout, title, date, files))]
+    _write(target / f"{SUMMARY}.xlsx", summary_xlsx(t, layout, title, date, file_listing(t, got)), written)
     doc = compose_summary(summary_context(t, layout, title, package.issuer, date))
     for fmt, (data, _pages) in write_summary(doc, formats).items():
-        outputs.append((f"{SUMMARY}.{fmt}", data))
-    written = []
-    for name, data in outputs:
-        path = target / name
-        atomic_write(path, data)
-        written.append(str(path))
-    return written
+        _write(target / f"{SUMMARY}.{fmt}", data, written)
+
+
+def _write(path: Path, data: bytes, written: list[str]) -> None:
+    atomic_write(path, data)
+    written.append(str(path))
 
 
 def file_listing(t: Tally, got: Folder) -> list[tuple[str, str, str]]:
