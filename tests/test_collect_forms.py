@@ -229,3 +229,21 @@ def test_a_character_no_font_has_names_the_sheet(blanks, tmp_path, capsys) -> No
     assert (tmp_path / "out" / "2025-03" / "学习情况汇总.xlsx").is_file()
     assert not (tmp_path / "out" / "2025-03" / "学习情况汇总.pdf").exists()
     assert "未提交（7 个）：" in captured.out
+
+
+def test_docx_saved_again_by_another_editor(blanks, tmp_path) -> None:
+    """A branch's editor rewrites the whole file (LibreOffice here, as WPS does):
+    other XML, same table, same values."""
+    typed = {k: v for k, v in TYPED.items() if k != "discussion"} | {"discussion": "另存后的讨论记录。"}
+    src = fill_docx(blanks[1], tmp_path / "src" / "商学院.docx", typed, modes=("自学",))
+    out = tmp_path / "resaved"
+    run = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+                          "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(src)],
+                         capture_output=True, timeout=180)
+    assert run.returncode == 0, run.stderr
+    resaved = out / "商学院.docx"
+    assert resaved.read_bytes() != src.read_bytes()
+    sheet = read_sheet(resaved, resaved.name)
+    assert sheet.title.branch == BRANCH and (sheet.title.year, sheet.title.month) == (2025, 3)
+    assert {k: sheet.values[k] for k in typed} == typed
+    assert sheet.value("mode") == "自学"

@@ -42,7 +42,7 @@ def read_docx(path: Path, shown: str) -> Sheet:
     doc_body = body.find(f"{_w}body")
     if doc_body is None:
         raise Unreadable("文件已损坏：Word 文件中没有正文")
-    blocks = [el for el in doc_body if el.tag in (f"{_w}p", f"{_w}tbl")]
+    blocks = _blocks(doc_body)
     heading = "".join(_text(el) for el in blocks[:4] if el.tag == f"{_w}p")
     title = parse_title(heading) or parse_title(core)
     tables = [el for el in blocks if el.tag == f"{_w}tbl"]
@@ -61,6 +61,20 @@ def read_docx(path: Path, shown: str) -> Sheet:
     if more:
         sheet.values["discussion"] = "\n".join(v for v in (sheet.values.get("discussion"), more) if v)
     return sheet
+
+
+def _blocks(parent: etree._Element) -> list[etree._Element]:
+    """Paragraphs and tables in order, also those inside block-level content
+    controls (a clerk's template, WPS's 文档部件)."""
+    out: list[etree._Element] = []
+    for el in parent:
+        if el.tag in (f"{_w}p", f"{_w}tbl"):
+            out.append(el)
+        elif el.tag == f"{_w}sdt":
+            content = el.find(f"{_w}sdtContent")
+            if content is not None:
+                out.extend(_blocks(content))
+    return out
 
 
 def _what(title: object) -> str:
