@@ -52,6 +52,9 @@ def _arguments(prog: str = "handouts") -> _Parser:
     mode.add_argument("--check", action="store_true",
                       help="只读取、解析并检查字体和字符，不写文件")
     mode.add_argument("--fonts", action="store_true", help="列出每个字体角色选用的字体及原因")
+    mode.add_argument("--collect", metavar="DIR", default=None,
+                      help="收集 DIR 中各支部交回的学习记录表（PDF、Word），写出学习情况汇总"
+                           "（.xlsx、.docx、.pdf），并列出未提交和有问题的支部；SEED 为该月的学习材料")
     p.add_argument("--templates", metavar="DIR", default=None,
                    help="自己的模板目录：其中的文件逐个取代内置模板（默认 templates/，若存在）")
     p.add_argument("--fonts-dir", metavar="DIR", default=None,
@@ -169,6 +172,8 @@ def _main(argv: list[str], home: Path, prog: str) -> int:
     if places is None:
         return EXIT_INPUT
     branches = Path(args.branches) if args.branches else _shown(home / "seeds" / "branches.txt")
+    if args.collect is not None and len(args.seeds) > 1:
+        _arguments(prog).error("--collect 只能配一个学习材料文件（SEED）")
     seeds = [Path(s) for s in args.seeds] or default_seeds(home / "seeds", branches)
     if not seeds:
         print(f"错误：{_shown(home / 'seeds')} 中没有 .txt 或 .docx 输入文件"
@@ -188,6 +193,13 @@ def _main(argv: list[str], home: Path, prog: str) -> int:
         except InputError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             status = EXIT_INPUT
+    if args.collect is not None:
+        if status != EXIT_OK and args.seeds:
+            return status
+        from .collect.run import collect
+
+        out = Path(args.out) if args.out else _shown(home / "output")
+        return collect(Path(args.collect), packages, out=out, branches_path=branches, formats=formats)
     if args.outline:
         for package in packages:
             print_notes(package, verbose=False)

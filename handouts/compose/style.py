@@ -128,17 +128,48 @@ def _known(cls: type, data: dict, where: str) -> dict:
 
 def load_style(path: Path | None = None) -> StyleSheet:
     """The style sheet at path; by default the user's style.toml, else the built-in one."""
+    return _load_style(path or _default_path())
+
+
+def _default_path() -> Path:
     from ..places.resources import current
 
-    return _load_style(path or current().template("style.toml").path)
+    return current().template("style.toml").path
 
 
 @lru_cache(maxsize=4)
 def _load_style(path: Path) -> StyleSheet:
+    return _sheet(_read(path), path)
+
+
+def load_variant(name: str, path: Path | None = None) -> StyleSheet:
+    """The style sheet with [variants.<name>] laid over it: its [page] keys
+    replace the main page's, its styles join the main ones. Only documents
+    that ask for the variant see it (the summary of --collect); the main
+    sheet, and with it every Word file's styles part, stays as it is."""
+    return _load_variant(name, path or _default_path())
+
+
+@lru_cache(maxsize=4)
+def _load_variant(name: str, path: Path) -> StyleSheet:
+    data = _read(path)
+    variant = data.get("variants", {}).get(name)
+    if variant is None:
+        raise StyleError(f"样式表 {path} 中没有 [variants.{name}]")
+    merged = dict(data)
+    merged["page"] = {**data["page"], **variant.get("page", {})}
+    merged["styles"] = {**data["styles"], **variant.get("styles", {})}
+    return _sheet(merged, path)
+
+
+def _read(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise StyleError(f"无法读取样式表 {path}：{exc}") from None
+
+
+def _sheet(data: dict, path: Path) -> StyleSheet:
     try:
         pg = data["page"]
         page = Page(

@@ -431,7 +431,9 @@ class DocxWriter:
             el("w:footerReference", type="default", r_id=footers[0]) if footers else None,
             el("w:footerReference", type="even", r_id=footers[1]) if footers else None,
             el("w:type", val=kind) if kind else None,
-            el("w:pgSz", w=twips(page.width), h=twips(page.height)),
+            # orient: Word's page setup then shows a landscape page as such (the summary).
+            el("w:pgSz", w=twips(page.width), h=twips(page.height),
+               orient="landscape" if page.width > page.height else None),
             el("w:pgMar", top=twips(page.margin_top), right=twips(page.margin_right),
                bottom=twips(page.margin_bottom), left=twips(page.margin_left),
                header=twips(15 * MM), footer=self.footer_distance(), gutter=0),
