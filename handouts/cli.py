@@ -52,12 +52,20 @@ def _arguments() -> _Parser:
     mode.add_argument("--check", action="store_true",
                       help="只读取、解析并检查字体和字符，不写文件")
     mode.add_argument("--fonts", action="store_true", help="列出每个字体角色选用的字体及原因")
+    mode.add_argument("--volume", metavar="YEAR", type=_year, default=None,
+                      help="把输出目录中该年已生成的各月学习材料合成一本汇编 PDF（PDF/A-2b）")
     p.add_argument("--force", action="store_true",
                    help="覆盖已被手工修改过的输出文件")
     p.add_argument("--embed-fonts", action="store_true",
                    help="在 Word 文件中嵌入 PDF 所用字体的子集（没有公文字体的电脑上也显示一致）")
     p.add_argument("--version", action="version", version=f"handouts {__version__}")
     return p
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"年份应为四位数字，如 2025，不能是 {text!r}")
+    return int(text)
 
 
 def default_seeds(seed_dir: Path, branches: Path | None) -> list[Path]:
@@ -142,6 +150,12 @@ def _main(argv: list[str]) -> int:
     bad = [f for f in formats if f not in ("pdf", "docx")]
     if bad or not formats:
         _arguments().error(f"--formats 只能是 pdf、docx 或 pdf,docx，不能是 {args.formats!r}")
+    if args.volume is not None:
+        if args.seeds:
+            _arguments().error("--volume 从输出目录中已生成的月份合成汇编，不能同时给出输入文件")
+        from .volume import build_volume
+
+        return build_volume(args.volume, Path(args.out) if args.out else PROJECT / "output")
     branches = Path(args.branches) if args.branches else _shown(PROJECT / "seeds" / "branches.txt")
     seeds = [Path(s) for s in args.seeds] or default_seeds(PROJECT / "seeds", branches)
     if not seeds:
