@@ -1,9 +1,13 @@
 """What the tests check of a PDF/A-2b file (ISO 19005-2, level B), with pikepdf.
 
-No PDF/A validator installs from the registries this project uses (veraPDF
-is a Java program distributed outside them), so the requirements the
-writer must meet are checked one by one here; problems() returns every
-violation found, in words, so that a failing test says what is wrong.
+Two checks. problems() tests each requirement of the issue one by one and
+returns every violation found, in words, so that a failing test says what
+is wrong. validator_findings() runs pikepdf's own PDF/A validator
+(pikepdf.pdfa, pip extra "pikepdf[pdfa]"): an allowlist checker built on
+veraPDF's rule catalogue that approves a file only if it recognises every
+construct. It does not support interactive forms, so a sheet with fields is
+validated without its AcroForm and widgets (their part is problems()'s).
+veraPDF itself is a Java program that none of the registries here carries.
 """
 
 from __future__ import annotations
@@ -26,6 +30,25 @@ ANNOT_PRINT, ANNOT_HIDDEN_BITS = 4, 1 | 2 | 32 | 256  # Invisible, Hidden, NoVie
 
 def qpdf_check(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True, check=False)
+
+
+def validator_findings(path: Path, *, without_form: bool = False) -> list[str]:
+    """pikepdf.pdfa's findings for path as PDF/A-2b; [] when it passes."""
+    import pikepdf.pdfa
+
+    data = path.read_bytes()
+    if without_form:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            del pdf.Root.AcroForm
+            for page in pdf.pages:
+                if "/Annots" in page.obj:
+                    del page.obj.Annots
+            buf = io.BytesIO()
+            pdf.save(buf, min_version="1.7", deterministic_id=True, compress_streams=False,
+                     stream_decode_level=pikepdf.StreamDecodeLevel.none)
+            data = buf.getvalue()
+    report = pikepdf.pdfa.validate_written(io.BytesIO(data), "2b")
+    return [] if report.passed else [str(f) for f in report.findings] or [str(report.verdict)]
 
 
 def problems(path: Path) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from pdfa_check import problems, qpdf_check
+from pdfa_check import problems, qpdf_check, validator_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "2025-03.txt"
@@ -48,6 +48,27 @@ KINDS = ("handout", "record-sheet", "signin-sheet", "print-bundle")
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_pdf_kind_meets_pdfa_2b(march: Path, kind: str) -> None:
     assert problems(pdfs(march)[kind]) == []
+
+
+@pytest.mark.parametrize("kind", ("handout", "print-bundle"))
+def test_pikepdf_validator_passes(march: Path, kind: str) -> None:
+    assert validator_findings(pdfs(march)[kind]) == []
+
+
+@pytest.mark.parametrize("kind", ("record-sheet", "signin-sheet"))
+def test_pikepdf_validator_passes_a_sheet_but_for_its_form(march: Path, kind: str) -> None:
+    """The validator does not support forms: with them it says only that."""
+    findings = validator_findings(pdfs(march)[kind])
+    assert len(findings) == 1 and "/AcroForm" in findings[0] and "not supported" in findings[0]
+    assert validator_findings(pdfs(march)[kind], without_form=True) == []
+
+
+def test_pikepdf_validator_fails_a_broken_file(march: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "no-intent.pdf"
+    with pikepdf.open(pdfs(march)["handout"]) as pdf:
+        del pdf.Root.OutputIntents
+        pdf.save(broken, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    assert validator_findings(broken)
 
 
 @pytest.mark.parametrize("kind", KINDS)

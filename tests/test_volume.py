@@ -21,7 +21,7 @@ import pdfplumber
 import pikepdf
 import pypdf
 import pytest
-from pdfa_check import problems, qpdf_check
+from pdfa_check import problems, qpdf_check, validator_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "2025-03.txt"
@@ -156,6 +156,7 @@ def test_every_body_page_carries_its_volume_number_on_the_outer_side(built: dict
 
 def test_volume_is_pdfa_and_qpdf_clean(built: dict) -> None:
     assert problems(built["pdf"]) == []
+    assert validator_findings(built["pdf"]) == []
     result = qpdf_check(built["pdf"])
     assert result.returncode == 0, result.stdout + result.stderr
     with pikepdf.open(built["pdf"]) as vol:

@@ -19,7 +19,7 @@ document-level parts:
   output intent;
 - ViewerPreferences DisplayDocTitle and the document language.
 
-write_pdf() calls apply_to_canvas() for ReportLab documents; the volume
+write_pdf() calls apply_to_canvas() and finish_canvas() for ReportLab documents; the volume
 (handouts.volume) calls apply_to_pikepdf() on the merged file.
 """
 
@@ -124,6 +124,16 @@ def apply_to_canvas(canv: Any) -> None:
         "DestOutputProfile": profile,
     })])
     canv.setViewerPreference("DisplayDocTitle", "true")
+
+
+def finish_canvas(canv: Any) -> None:
+    """Before save: ReportLab gives every page an empty transition dictionary
+    (/Trans << >>). It means nothing, and allowlist validators (pikepdf.pdfa)
+    refuse to vouch for a key they do not check; the pages go without it."""
+    for page in canv._doc.Pages.pages:
+        trans = getattr(page, "Trans", None)
+        if trans is not None and not getattr(trans, "dict", None):
+            page.Trans = None
 
 
 # -- pikepdf ------------------------------------------------------------------

@@ -25,7 +25,7 @@ from .. import __version__
 from ..compose.document import Document
 from ..compose.style import StyleSheet
 from ..fonts.reuse import reuse_compression
-from .archive import LANG, PDF_VERSION, apply_to_canvas
+from .archive import LANG, PDF_VERSION, apply_to_canvas, finish_canvas
 from .fonts import DocumentFonts
 from .form import FieldFont, FormFields
 from .layout import (
@@ -119,6 +119,7 @@ def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleShee
     used.finish()
     if layout.bookmarks:
         canv.showOutline()
+    finish_canvas(canv)
     canv.save()
 
 
