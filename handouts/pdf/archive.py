@@ -25,13 +25,16 @@ write_pdf() calls apply_to_canvas() and finish_canvas() for ReportLab documents;
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import json
+import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pikepdf
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFCatalog, PDFDictionary, PDFName, PDFObject, PDFString
 
 ICC_PROFILE = Path(__file__).with_name("icc") / "sRGB.icc"
@@ -39,6 +42,10 @@ OUTPUT_CONDITION = "sRGB IEC61966-2.1"
 PDF_VERSION = (1, 7)
 LANG = "zh-CN"
 PDFA_PART, PDFA_CONFORMANCE = "2", "B"
+XMP_CACHE = "xmp"  # beside the converted fonts (HANDOUTS_FONT_CACHE)
+
+if TYPE_CHECKING:
+    import pikepdf
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,55 @@ class ArchiveInfo:
 
 @lru_cache(maxsize=256)
 def xmp_packet(info: ArchiveInfo) -> bytes:
-    """The XMP packet for info, made by pikepdf's metadata support."""
+    """The XMP packet for info, made by pikepdf's metadata support.
+
+    Remembered on disk by the values and pikepdf's version: importing
+    pikepdf costs a tenth of a second, an eighth of a month's build, and a
+    month's packets are the same from one build to the next. A packet
+    read back is the one pikepdf would make, so the cache never changes
+    the output; one that cannot be written only costs the time."""
+    path = _cache_path(info)
+    if path is not None:
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+    data = _make_xmp(info)
+    if path is not None:
+        _store(path, data)
+    return data
+
+
+def _cache_path(info: ArchiveInfo) -> Path | None:
+    from ..fonts.fontset import default_cache_dir
+
+    spec = importlib.util.find_spec("pikepdf")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    try:
+        version = (Path(next(iter(spec.submodule_search_locations))) / "_version.py").read_bytes()
+    except OSError:
+        return None
+    key = hashlib.sha256(version + json.dumps(asdict(info), ensure_ascii=False).encode("utf-8"))
+    return default_cache_dir() / XMP_CACHE / f"{key.hexdigest()}.xmp"
+
+
+def _store(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{os.getpid()}-{path.name}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+def _make_xmp(info: ArchiveInfo) -> bytes:
+    import pikepdf
+
     scratch = pikepdf.new()
     docinfo = pikepdf.Dictionary({k: pikepdf.String(v) for k, v in info.docinfo().items()})
     # Not "edited by pikepdf": that would stamp xmp:MetadataDate with the clock.
@@ -142,6 +197,7 @@ def finish_canvas(canv: Any) -> None:
 def apply_to_pikepdf(pdf: pikepdf.Pdf, info: ArchiveInfo) -> None:
     """The same for a file assembled with pikepdf; save it with
     save_options() so that the header says 1.7 and the ID is the content's."""
+    import pikepdf
     for key, value in info.docinfo().items():
         pdf.docinfo[key] = pikepdf.String(value)
     root = pdf.Root
@@ -161,6 +217,8 @@ def save_options() -> dict[str, Any]:
     1.7 header, an ID computed from the content, every stream kept as it
     is (the pages' were compressed by ReportLab; compressing the rest would
     filter the metadata stream, which PDF/A forbids)."""
+    import pikepdf
+
     return {"min_version": "{}.{}".format(*PDF_VERSION), "deterministic_id": True,
             "compress_streams": False, "stream_decode_level": pikepdf.StreamDecodeLevel.none,
             "object_stream_mode": pikepdf.ObjectStreamMode.disable, "fix_metadata_version": False}
