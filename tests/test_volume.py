@@ -47,6 +47,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     months = generate(str(march), str(april), "-o", str(out), "--branches", str(work / "branches.txt"),
                       "--formats", "pdf")
     assert months.returncode == 0, months.stderr
+    (out / "2025-05").mkdir()  # a month folder without a build
     volume = generate("--volume", "2025", "-o", str(out))
     assert volume.returncode == 0, volume.stderr
     return {"out": out, "stderr": volume.stderr, "pdf": out / f"{NAME}.pdf",
@@ -179,6 +180,8 @@ def test_manifest_lists_the_volume_and_the_months_used(built: dict) -> None:
 
 def test_missing_months_are_named(built: dict) -> None:
     assert "缺少 1月、2月、5月、6月、7月、8月、9月、10月、11月、12月" in built["stderr"]
+    # a folder without a manifest is named, with what to do
+    assert "2025-05/manifest.json 不存在或没有列出学习材料 PDF，5月未收录" in built["stderr"]
 
 
 def test_rebuild_is_byte_identical(built: dict) -> None:

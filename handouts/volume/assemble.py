@@ -101,6 +101,10 @@ def assemble(year: int, months: list[Month], missing: list[int], *, ctx: Any) ->
             src = pikepdf.open(p.month.pdf)
             sources.append(src)
             vol.pages.extend(src.pages)
+        for pg in vol.pages:
+            # Months built before PDF/A carry ReportLab's empty /Trans (see pdf.archive).
+            if "/Trans" in pg.obj and not pg.obj.Trans.keys():
+                del pg.obj.Trans
         for k, number in enumerate(stamped):
             _overlay(vol, vol.pages[front_pages + number - 1], sources[1].pages[k])
         _outline(vol, placed, front_pages, contents_at)
