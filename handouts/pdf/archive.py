@@ -19,8 +19,17 @@ document-level parts:
   output intent;
 - ViewerPreferences DisplayDocTitle and the document language.
 
-write_pdf() calls apply_to_canvas() and finish_canvas() for ReportLab documents; the volume
-(handouts.volume) calls apply_to_pikepdf() on the merged file.
+The form fields' font (handouts.pdf.form) stays unembedded on purpose, so
+that any character can be typed. PDF/A-2 requires embedding only of fonts
+used for rendering (6.2.11.4.1), and a resource that no content stream
+names is exempt (6.2.2): the field font is named only by /DA strings and
+the resource dictionaries of the empty appearances "/Tx BMC EMC", which
+draw nothing. A form filled in and saved by a viewer gets appearances in
+that font and is no longer PDF/A; the archive keeps the blank sheets.
+
+write_pdf() calls apply_to_canvas() and finish_canvas() for ReportLab
+documents; the volume (handouts.volume) calls apply_to_pikepdf() on the
+merged file.
 """
 
 from __future__ import annotations
