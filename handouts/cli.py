@@ -52,6 +52,8 @@ def _arguments(prog: str = "handouts") -> _Parser:
     mode.add_argument("--check", action="store_true",
                       help="只读取、解析并检查字体和字符，不写文件")
     mode.add_argument("--fonts", action="store_true", help="列出每个字体角色选用的字体及原因")
+    mode.add_argument("--volume", metavar="YEAR", type=_year, default=None,
+                      help="把输出目录中该年已生成的各月学习材料合成一本汇编 PDF（PDF/A-2b）")
     mode.add_argument("--collect", metavar="DIR", default=None,
                       help="收集 DIR 中各支部交回的学习记录表（PDF、Word），写出学习情况汇总"
                            "（.xlsx、.docx、.pdf），并列出未提交和有问题的支部；SEED 为该月的学习材料")
@@ -72,6 +74,12 @@ def _arguments(prog: str = "handouts") -> _Parser:
     p.add_argument("--yes", action="store_true", help="发送前不再询问确认")
     p.add_argument("--version", action="version", version=f"handouts {__version__}")
     return p
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"年份应为四位数字，如 2025，不能是 {text!r}")
+    return int(text)
 
 
 def default_seeds(seed_dir: Path, branches: Path | None) -> list[Path]:
@@ -171,6 +179,12 @@ def _main(argv: list[str], home: Path, prog: str) -> int:
     places = _places(args, home)
     if places is None:
         return EXIT_INPUT
+    if args.volume is not None:
+        if args.seeds:
+            _arguments(prog).error("--volume 从输出目录中已生成的月份合成汇编，不能同时给出输入文件")
+        from .volume import build_volume
+
+        return build_volume(args.volume, Path(args.out) if args.out else _shown(home / "output"))
     branches = Path(args.branches) if args.branches else _shown(home / "seeds" / "branches.txt")
     if args.collect is not None and len(args.seeds) > 1:
         _arguments(prog).error("--collect 只能配一个学习材料文件（SEED）")

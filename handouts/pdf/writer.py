@@ -3,7 +3,7 @@
 handouts.pdf.layout decides where every glyph, rule and field goes; this
 module only draws the pages, adds bookmarks and metadata, and makes the file
 reproducible: the same input gives byte-identical output (invariant mode,
-dates fixed from the document's date).
+dates fixed from the document's date), and PDF/A-2b (handouts.pdf.archive).
 
 Fonts are prepared by the caller (handouts.fonts.fontset), once for many documents:
 pass it pdf_text_by_role() of each document.
@@ -26,6 +26,7 @@ from .. import __version__
 from ..compose.document import Document
 from ..compose.style import StyleSheet
 from ..fonts.reuse import reuse_compression
+from .archive import LANG, PDF_VERSION, apply_to_canvas, finish_canvas
 from .fonts import DocumentFonts
 from .form import FieldFont, FormFields
 from .layout import (
@@ -98,8 +99,11 @@ def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleShee
             pageCompression=1,
             # The canvas's initial font would be Helvetica, never embedded (L23).
             initialFontName=fonts.font_name("body"),
+            pdfVersion=PDF_VERSION,
+            lang=LANG,
         )
     _metadata(canv, doc)
+    apply_to_canvas(canv)
     used = DocumentFonts(canv._doc)
     form = FormFields(canv, FieldFont.of(fonts.font_name(BODY_ROLE)))
     marks: dict[int, list[tuple[int, str]]] = {}
@@ -117,6 +121,7 @@ def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleShee
     used.finish()
     if layout.bookmarks:
         canv.showOutline()
+    finish_canvas(canv)
     canv.save()
 
 
