@@ -16,7 +16,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,8 @@ from .read.branches import read_branches, safe_filename, unique_filenames
 from .read.source import InputError
 
 MANIFEST = "manifest.json"
+# Called with (files rendered, files in all) as the writers finish: the web page's progress bar.
+Progress = Callable[[int, int], None]
 TMP_PREFIX = ".handouts-"
 
 
@@ -168,7 +170,7 @@ def atomic_write(target: Path, data: bytes) -> None:
 
 
 def build_all(packages: list[Package], *, out: Path, branches: Path, formats: list[str],
-              force: bool, embed_fonts: bool = False) -> int:
+              force: bool, embed_fonts: bool = False, progress: Progress | None = None) -> int:
     from .fonts.fontset import FontConfigError, MissingGlyphError
 
     try:
@@ -185,7 +187,8 @@ def build_all(packages: list[Package], *, out: Path, branches: Path, formats: li
             print(f"警告：{package.path} 第 {note.line} 行：{note.message}", file=sys.stderr)
         try:
             folder, files = build_package(package, out=out, branches=names, formats=formats,
-                                          force=force, ctx=ctx, embed_fonts=embed_fonts)
+                                          force=force, ctx=ctx, embed_fonts=embed_fonts,
+                                          progress=progress)
         except MissingGlyphError as exc:
             print(f"错误：{locate_char(exc.char, package, names, branches)}：{exc}", file=sys.stderr)
             status = 1
@@ -220,8 +223,8 @@ def locate_char(char: str, package: Package, branches: list[str], branches_path:
 
 
 def build_package(package: Package, *, out: Path, branches: list[str], formats: Iterable[str],
-                  force: bool, ctx: BuildContext, embed_fonts: bool = False
-                  ) -> tuple[OutputFolder, list[OutputFile]]:
+                  force: bool, ctx: BuildContext, embed_fonts: bool = False,
+                  progress: Progress | None = None) -> tuple[OutputFolder, list[OutputFile]]:
     from .pdf.writer import fonts_text
 
     formats = list(formats)
@@ -255,7 +258,7 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
         jobs.append(Job("pdf", bundle, "学习记录表和签到表（打印合集）.pdf", "print-bundle", None,
                         "sheets"))
     with ctx.timer("write"), _no_gc():
-        rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset, embed_fonts))
+        rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset, embed_fonts), progress)
     files: list[OutputFile] = []
     for job, (data, pages) in zip(jobs, rendered, strict=True):
         path = folder.write(job.relative, data)
@@ -364,12 +367,18 @@ def workers_wanted() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def render_all(jobs: list[Job], writers: _Writers) -> list[tuple[bytes, int | None]]:
+def render_all(jobs: list[Job], writers: _Writers, progress: Progress | None = None
+               ) -> list[tuple[bytes, int | None]]:
     """Every job's bytes, in job order; in parallel where it pays."""
     global _WORK
     workers = workers_wanted()
+    tell = progress or (lambda done, total: None)
     if workers <= 1 or len(jobs) < 4:
-        return [writers.render(j.format, j.doc) for j in jobs]
+        serial = []
+        for job in jobs:
+            serial.append(writers.render(job.format, job.doc))
+            tell(len(serial), len(jobs))
+        return serial
     import multiprocessing
 
     groups: dict[object, list[int]] = {}
@@ -383,6 +392,7 @@ def render_all(jobs: list[Job], writers: _Writers) -> list[tuple[bytes, int | No
             results = {}
             for unit, rendered in zip(units, pool.imap(_render_unit, units, chunksize=1), strict=True):
                 results.update(zip(unit, rendered, strict=True))
+                tell(len(results), len(jobs))
     finally:
         _WORK = None
     return [results[i] for i in range(len(jobs))]

@@ -56,8 +56,20 @@ def _arguments() -> _Parser:
                    help="覆盖已被手工修改过的输出文件")
     p.add_argument("--embed-fonts", action="store_true",
                    help="在 Word 文件中嵌入 PDF 所用字体的子集（没有公文字体的电脑上也显示一致）")
+    p.add_argument("--serve", action="store_true",
+                   help="在本机启动网页界面（只监听 127.0.0.1），并打开浏览器")
+    p.add_argument("--port", type=int, default=None, help="网页界面的端口（默认自动选一个空闲端口）")
+    p.add_argument("--no-browser", action="store_true", help="启动网页界面时不打开浏览器")
     p.add_argument("--version", action="version", version=f"handouts {__version__}")
     return p
+
+
+def _serve_argv(args: argparse.Namespace) -> list[str]:
+    """The web server's own arguments, from generate.py's; seeds make no sense there."""
+    if args.seeds or args.outline or args.check or args.fonts:
+        _arguments().error("--serve 不能与输入文件、--outline、--check 或 --fonts 同时使用")
+    out = [] if args.port is None else ["--port", str(args.port)]
+    return out + (["--no-browser"] if args.no_browser else [])
 
 
 def default_seeds(seed_dir: Path, branches: Path | None) -> list[Path]:
@@ -89,6 +101,12 @@ def print_notes(package: Package, *, verbose: bool) -> None:
             print(f"警告：{_place(package.path, note)}", file=sys.stderr)
         elif verbose:
             print(f"说明：{_place(package.path, note)}", file=sys.stderr)
+
+
+def outline_json(packages: Sequence[Package]) -> str:
+    """The --outline text (DESIGN.md): one package's JSON object, a list for several."""
+    data = [p.to_json() for p in packages]
+    return json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n"
 
 
 def load(path: Path) -> Package:
@@ -137,7 +155,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    if argv[:1] == ["serve"] and not Path("serve").exists():
+        from .web import main as serve  # `handouts serve [--port P] [--no-browser]`
+
+        return serve(argv[1:])
     args = _arguments().parse_args(argv)
+    if args.serve:
+        from .web import main as serve
+
+        return serve(_serve_argv(args))
+    if args.port is not None or args.no_browser:
+        _arguments().error("--port 和 --no-browser 只能与 --serve 一起使用")
     formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
     bad = [f for f in formats if f not in ("pdf", "docx")]
     if bad or not formats:
@@ -171,11 +199,8 @@ def _main(argv: list[str]) -> int:
     if args.outline:
         for package in packages:
             print_notes(package, verbose=False)
-        data = [p.to_json() for p in packages]
-        if not data:
-            return status
-        json.dump(data[0] if len(data) == 1 else data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        if packages:
+            sys.stdout.write(outline_json(packages))
         return status
     if args.check:
         from .check import check_glyphs

@@ -1,0 +1,229 @@
+// The page's behaviour: upload → inspect → build (with progress) → previews and downloads.
+// Plain DOM, no framework; every text from the server goes in with textContent.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let chosen = null; // the File the clerk dropped or picked
+let jobId = null;
+
+const STAGES = {
+  start: "准备中……", parse: "读取和解析……", write: "生成 Word 和 PDF……",
+  zip: "打包 .zip……", preview: "生成预览……", done: "完成", failed: "失败",
+};
+const KINDS = {"handout": "学习材料", "record-sheet": "学习记录表", "signin-sheet": "签到表",
+               "print-bundle": "打印合集"};
+
+function el(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = text;
+  if (cls) node.className = cls;
+  return node;
+}
+
+function show(id, on = true) { $(id).hidden = !on; }
+
+async function post(url, body) {
+  const response = await fetch(url, {method: "POST", body, credentials: "same-origin"});
+  let data = null;
+  try { data = await response.json(); } catch (e) { data = {error: `服务器返回 ${response.status}`}; }
+  if (!response.ok) throw Object.assign(new Error(data.error || "出错了"), {data});
+  return data;
+}
+
+function formWith(file) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  return form;
+}
+
+async function choose(file) {
+  chosen = file;
+  $("file-name").textContent = file.name;
+  show("upload-error", false);
+  for (const id of ["step-inspect", "step-branches", "step-build", "step-results"]) show(id, false);
+  try {
+    const data = await post("/api/inspect", formWith(file));
+    renderInspect(data);
+    for (const id of ["step-inspect", "step-branches", "step-build"]) show(id);
+  } catch (err) {
+    $("upload-error").textContent = err.message;
+    show("upload-error");
+  }
+}
+
+function renderInspect(data) {
+  const byLine = new Map();
+  for (const note of data.notes) byLine.set(note.line, [...(byLine.get(note.line) || []), note]);
+  const lines = $("lines");
+  lines.replaceChildren();
+  data.lines.forEach((text, i) => {
+    const li = el("li", text || "\u00a0");
+    li.id = `line-${i + 1}`;
+    const notes = byLine.get(i + 1);
+    if (notes) {
+      li.className = notes.some((n) => n.severity === "warning") ? "warn" : "info";
+      li.title = notes.map((n) => n.message).join("\n");
+    }
+    lines.append(li);
+  });
+  $("encoding").textContent = `${data.name} · ${data.summary.encoding} · ${data.lines.length} 行`;
+  renderSummary(data.summary);
+  renderNotes(data.notes);
+}
+
+function renderSummary(s) {
+  $("s-title").textContent = s.title || "（没有识别出）";
+  $("s-notice").textContent = s.notice ? s.notice.title : "（没有识别出通知）";
+  $("s-date").textContent = s.study_date || "（通知中没有写明）";
+  const items = $("s-items");
+  items.replaceChildren(...(s.notice ? s.notice.items : []).map((it) => lineLink(el("li", it.text), it.line)));
+  $("s-count").textContent = `共 ${s.attachments.length} 个`;
+  const body = $("s-attachments").tBodies[0];
+  body.replaceChildren(...s.attachments.map((a) => {
+    const tr = el("tr");
+    tr.dataset.attachment = a.label;
+    tr.append(lineLink(el("td", a.label), a.line));
+    const cell = el("td");
+    cell.append(el("div", a.title, "title"), el("div", a.source || "（没有来源行）", a.source ? "source" : "source missing"));
+    tr.append(cell, el("td", a.headings.join(" / "), "num"));
+    return tr;
+  }));
+}
+
+function renderNotes(notes) {
+  const warnings = notes.filter((n) => n.severity === "warning").length;
+  $("notes-count").textContent = `警告 ${warnings} 条，说明 ${notes.length - warnings} 条`;
+  $("notes").replaceChildren(...notes.map((n) => {
+    const li = el("li", null, n.severity === "warning" ? "warn" : "info");
+    li.append(lineLink(el("a", `第 ${n.line} 行`, "line-ref"), n.line), el("span", ` ${n.severity === "warning" ? "警告" : "说明"}：${n.message}`));
+    return li;
+  }));
+  if (!notes.length) $("notes").append(el("li", "没有警告。", "ok"));
+}
+
+function lineLink(node, line) {
+  node.classList.add("goto");
+  node.title = `第 ${line} 行`;
+  node.addEventListener("click", () => {
+    const target = $(`line-${line}`);
+    if (!target) return;
+    target.scrollIntoView({block: "center", behavior: "smooth"});
+    target.classList.add("flash");
+    setTimeout(() => target.classList.remove("flash"), 1500);
+  });
+  return node;
+}
+
+async function build() {
+  if (!chosen) return;
+  const form = formWith(chosen);
+  form.append("branches", $("branches").value);
+  $("build").disabled = true;
+  show("step-results", false);
+  $("build-messages").replaceChildren();
+  progress({stage: "start", done: 0, total: 0, seconds: 0});
+  try {
+    const job = await post("/api/jobs", form);
+    jobId = job.id;
+    await poll();
+  } catch (err) {
+    failed(err.data || {error: err.message, messages: []});
+  } finally {
+    $("build").disabled = false;
+  }
+}
+
+async function poll() {
+  for (;;) {
+    const response = await fetch(`/api/jobs/${jobId}`, {credentials: "same-origin"});
+    const job = await response.json();
+    if (!response.ok) throw Object.assign(new Error(job.error), {data: job});
+    progress(job);
+    if (job.state === "done") return finished(job);
+    if (job.state === "failed") return failed({error: job.errors[0] || "生成失败", messages: job.messages});
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function progress(job) {
+  show("progress");
+  const bar = $("progress-bar");
+  const order = ["start", "parse", "write", "zip", "preview", "done"];
+  let share = order.indexOf(job.stage) / (order.length - 1);
+  if (job.stage === "write" && job.total) share = 0.1 + 0.75 * (job.done / job.total);
+  bar.style.width = `${Math.max(3, Math.round(100 * Math.max(0, share)))}%`;
+  bar.parentElement.classList.toggle("failed", job.stage === "failed");
+  const count = job.stage === "write" && job.total ? `（${job.done} / ${job.total} 个文件）` : "";
+  $("progress-text").textContent = `${STAGES[job.stage] || job.stage}${count} ${job.seconds ?? ""} 秒`;
+}
+
+function messages(list) {
+  $("build-messages").replaceChildren(...list.map((m) => el("li", m, m.startsWith("警告") ? "warn" : m.startsWith("完成") ? "ok" : "error")));
+}
+
+function failed(data) {
+  progress({stage: "failed", done: 0, total: 0});
+  messages(data.messages && data.messages.length ? data.messages : [data.error]);
+}
+
+function fileUrl(path, download) {
+  return `/api/jobs/${jobId}/files/${path.split("/").map(encodeURIComponent).join("/")}${download ? "?download=1" : ""}`;
+}
+
+function finished(job) {
+  messages(job.messages.filter((m) => !m.startsWith("完成")));
+  const files = job.manifest.files;
+  $("zip").href = `/api/jobs/${jobId}/zip`;
+  $("zip").setAttribute("download", `${job.folder}.zip`);
+  const handout = files.find((f) => f.kind === "handout" && f.format === "pdf");
+  const branches = new Set(files.filter((f) => f.branch).map((f) => f.branch)).size;
+  $("result-summary").textContent = `${job.folder}：${files.length} 个文件，${branches} 个支部` +
+    (handout ? `，学习材料 ${handout.pages} 页` : "") + `，用时 ${job.seconds} 秒`;
+  $("previews").replaceChildren(...job.previews.map((p) => {
+    const fig = el("figure");
+    const link = el("a");
+    link.href = fileUrl(p.file) + `#page=${p.page}`;
+    link.target = "_blank";
+    const img = el("img");
+    img.src = `/api/jobs/${jobId}/previews/${p.name}`;
+    img.alt = p.caption;
+    img.width = p.width; img.height = p.height;
+    link.append(img);
+    fig.append(link, el("figcaption", p.caption));
+    return fig;
+  }));
+  const body = $("files").tBodies[0];
+  body.replaceChildren(...[...files, {path: "manifest.json", kind: "manifest", branch: null, pages: null}].map((f) => {
+    const tr = el("tr");
+    const a = el("a", f.path);
+    a.href = fileUrl(f.path, f.format === "docx");
+    if (f.format === "pdf" || f.kind === "manifest") a.target = "_blank";
+    const cell = el("td");
+    cell.append(el("span", KINDS[f.kind] || "清单", `kind ${f.format || ""}`), a);
+    tr.append(cell, el("td", f.branch || ""), el("td", f.pages ?? "", "num"));
+    return tr;
+  }));
+  show("step-results");
+  if ($("step-mail")) document.dispatchEvent(new CustomEvent("handouts:built", {detail: job}));
+  $("step-results").scrollIntoView({behavior: "smooth", block: "start"});
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const drop = $("drop");
+  $("file").addEventListener("change", (e) => { if (e.target.files[0]) choose(e.target.files[0]); });
+  for (const type of ["dragenter", "dragover"]) {
+    drop.addEventListener(type, (e) => { e.preventDefault(); drop.classList.add("over"); });
+  }
+  for (const type of ["dragleave", "drop"]) {
+    drop.addEventListener(type, () => drop.classList.remove("over"));
+  }
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    if (e.dataTransfer.files[0]) choose(e.dataTransfer.files[0]);
+  });
+  // A file dropped beside the box must not make the browser leave the page.
+  window.addEventListener("dragover", (e) => e.preventDefault());
+  window.addEventListener("drop", (e) => e.preventDefault());
+  $("build").addEventListener("click", build);
+  $("branches-reset").addEventListener("click", () => { $("branches").value = $("branches").defaultValue; });
+});

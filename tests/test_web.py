@@ -1,0 +1,234 @@
+"""The web page's HTTP contract (issue 16), through Starlette's TestClient.
+
+POST /api/build → zip of the month's folder with manifest.json; POST /api/outline →
+the --outline JSON; bad input → 400 with the CLI's message; > 20 MB → 413; the token,
+Host and Origin checks; uploaded names never leave the work folder.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from handouts.web.app import MAX_UPLOAD, create_app
+from handouts.web.jobs import Jobs, UploadError, upload_name
+from handouts.web.security import Guard, cookie_name
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "2025-03.txt"
+CORPUS = ROOT / "tests" / "corpus"
+PORT = 47816
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "HANDOUTS_DEBUG"}
+    return subprocess.run([sys.executable, str(ROOT / "generate.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+@pytest.fixture(scope="module")
+def guard() -> Guard:
+    return Guard(PORT)
+
+
+@pytest.fixture(scope="module")
+def jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jobs]:
+    jobs = Jobs(tmp_path_factory.mktemp("web-work"))
+    yield jobs
+    jobs.close()
+
+
+def client_for(guard: Guard, jobs: Jobs, *, token: bool = True, host: str = "127.0.0.1",
+               peer: str = "127.0.0.1") -> TestClient:
+    headers = {"X-Handouts-Token": guard.token} if token else {}
+    return TestClient(create_app(guard, jobs), base_url=f"http://{host}:{guard.port}",
+                      client=(peer, 50000), headers=headers, follow_redirects=False)
+
+
+@pytest.fixture(scope="module")
+def client(guard: Guard, jobs: Jobs) -> TestClient:
+    return client_for(guard, jobs)
+
+
+@pytest.fixture(scope="module")
+def march_zip(client: TestClient) -> bytes:
+    response = client.post("/api/build", files={"file": ("2025-03.txt", SEED.read_bytes(), "text/plain")})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    return response.content
+
+
+def test_page_is_chinese_and_self_contained(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert '<html lang="zh-CN">' in html and "选择本月学习材料" in html
+    assert "马克思主义学院党总支" in html  # the default branch list, ready to edit
+    # Nothing fetched from elsewhere: every src/href is this server's.
+    assert "http://" not in html.replace(f"127.0.0.1:{PORT}", "") and "https://" not in html
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    for asset in ("/static/app.js", "/static/app.css"):
+        assert client.get(asset).status_code == 200
+
+
+def test_build_returns_the_months_folder_as_zip(march_zip: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(march_zip)) as zf:
+        names = set(zf.namelist())
+        manifest = json.loads(zf.read("2025-03/manifest.json"))
+        listed = {f["path"] for f in manifest["files"]}
+        assert {f"2025-03/{p}" for p in listed} | {"2025-03/manifest.json"} == names
+        assert manifest["seed"] == "2025-03.txt"
+        assert manifest["seed_sha256"] is not None
+    kinds = {(f["kind"], f["format"]) for f in manifest["files"]}
+    assert ("handout", "pdf") in kinds and ("print-bundle", "pdf") in kinds
+    branches = [ln for ln in SEED.with_name("branches.txt").read_text(encoding="utf-8").splitlines()
+                if ln.strip() and not ln.startswith("#")]
+    for kind in ("record-sheet", "signin-sheet"):
+        assert {f["branch"] for f in manifest["files"] if f["kind"] == kind} == set(branches)
+
+
+def test_build_uses_the_branch_list_sent(client: TestClient) -> None:
+    response = client.post("/api/build", files={"file": ("2025-03.txt", SEED.read_bytes())},
+                           data={"branches": "# 两个支部\n商学院党总支\n财经学院党总支\n"})
+    assert response.status_code == 200, response.text
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        manifest = json.loads(zf.read("2025-03/manifest.json"))
+    assert {f["branch"] for f in manifest["files"] if f["branch"]} == {"商学院党总支", "财经学院党总支"}
+
+
+def test_outline_is_the_cli_json(client: TestClient) -> None:
+    response = client.post("/api/outline", files={"file": ("2025-03.txt", SEED.read_bytes())})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    expected = cli("--outline", "2025-03.txt", cwd=SEED.parent).stdout
+    assert response.text == expected
+    assert len(response.json()["attachments"]) == 7
+
+
+def test_bad_input_is_400_with_the_cli_message(client: TestClient) -> None:
+    seed = CORPUS / "invalid-byte-line5.txt"
+    response = client.post("/api/build", files={"file": (seed.name, seed.read_bytes())})
+    assert response.status_code == 400
+    expected = cli(seed.name, "-o", "/nonexistent-never-written", cwd=CORPUS).stderr.strip()
+    assert response.json()["error"] == expected
+    assert "第 5 行" in expected and "Traceback" not in response.text
+    outline = client.post("/api/outline", files={"file": (seed.name, seed.read_bytes())})
+    assert outline.status_code == 400 and outline.json()["error"] == expected
+
+
+def test_error_found_while_building_is_400(client: TestClient, tmp_path: Path) -> None:
+    """A character no font has: found by the build, named with file and line like the CLI."""
+    text = "关于学习的通知\n各单位：\n请学习\U0010fffd。\n宣传部\n2025年3月4日\n"
+    response = client.post("/api/build", files={"file": ("m.txt", text.encode("utf-8"))})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error.startswith("错误：m.txt 第 3 行") and "U+10FFFD" in error
+
+
+def test_bad_branch_list_is_400(client: TestClient) -> None:
+    response = client.post("/api/build", files={"file": ("2025-03.txt", SEED.read_bytes())},
+                           data={"branches": "# 只有注释\n"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "错误：branches.txt：二级党组织名单中没有任何名称（只有注释或空行）"
+
+
+@pytest.mark.parametrize("name", ["2025-03.pdf", "notes", ""])
+def test_only_txt_and_docx_are_taken(client: TestClient, name: str) -> None:
+    response = client.post("/api/outline", files={"file": (name, b"abc")})
+    assert response.status_code == 400
+    assert "错误" in response.json()["error"]
+
+
+def test_missing_file_field_is_400(client: TestClient) -> None:
+    response = client.post("/api/build", data={"branches": "商学院党总支"})
+    assert response.status_code == 400 and "没有收到文件" in response.json()["error"]
+
+
+def test_over_20_mb_is_413(client: TestClient) -> None:
+    big = b"a" * (MAX_UPLOAD + 1)
+    response = client.post("/api/build", files={"file": ("big.txt", big)})
+    assert response.status_code == 413
+    assert "20 MB" in response.json()["error"]
+
+
+def test_upload_names_stay_inside_the_work_folder(client: TestClient, jobs: Jobs) -> None:
+    for evil, safe in [("../../etc/x.txt", "x.txt"), ("..\\..\\boot.ini.txt", "boot.ini.txt"),
+                       ("/abs/path/2025-03.txt", "2025-03.txt"), ("branches.txt", "_branches.txt"),
+                       ("a:b*c.txt", "a_b_c.txt")]:
+        assert upload_name(evil) == safe
+    with pytest.raises(UploadError):
+        upload_name("..")
+    response = client.post("/api/outline", files={"file": ("../../../2025-03.txt", SEED.read_bytes())})
+    assert response.status_code == 200
+    for job in jobs.jobs.values():
+        assert job.dir.resolve().parent == jobs.root
+
+
+@pytest.mark.parametrize("path", ["/", "/api/branches", "/static/app.js"])
+def test_every_request_needs_the_token(guard: Guard, jobs: Jobs, path: str) -> None:
+    anonymous = client_for(guard, jobs, token=False)
+    assert anonymous.get(path).status_code == 401
+    assert anonymous.get(path, headers={"X-Handouts-Token": "wrong"}).status_code == 401
+    assert anonymous.get(path, params={"token": guard.token}).status_code in (200, 303)
+
+
+def test_post_needs_the_token(guard: Guard, jobs: Jobs) -> None:
+    anonymous = client_for(guard, jobs, token=False)
+    response = anonymous.post("/api/outline", files={"file": ("2025-03.txt", SEED.read_bytes())})
+    assert response.status_code == 401
+
+
+def test_token_in_the_address_becomes_a_cookie(guard: Guard, jobs: Jobs) -> None:
+    browser = client_for(guard, jobs, token=False)
+    response = browser.get("/", params={"token": guard.token})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{cookie_name(guard.port)}={guard.token}")
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert browser.get("/").status_code == 200  # the cookie alone lets the page in
+
+
+def test_dns_rebinding_and_other_origins_are_refused(guard: Guard, jobs: Jobs, client: TestClient) -> None:
+    rebound = client_for(guard, jobs, host="evil.example")
+    assert rebound.get("/").status_code == 403
+    assert client_for(guard, jobs, host="localhost").get("/").status_code == 200
+    files = {"file": ("2025-03.txt", SEED.read_bytes())}
+    for origin in ("http://evil.example", "null", f"http://127.0.0.1:{PORT + 1}"):
+        response = client.post("/api/outline", files=files, headers={"Origin": origin})
+        assert response.status_code == 403, origin
+    ok = client.post("/api/outline", files=files, headers={"Origin": f"http://127.0.0.1:{PORT}"})
+    assert ok.status_code == 200
+
+
+def test_only_loopback_peers(guard: Guard, jobs: Jobs) -> None:
+    assert client_for(guard, jobs, peer="192.168.1.20").get("/").status_code == 403
+    assert client_for(guard, jobs, peer="::1").get("/").status_code == 200
+
+
+def test_job_files_are_only_what_the_manifest_lists(client: TestClient) -> None:
+    started = client.post("/api/jobs", files={"file": ("2025-03.txt", SEED.read_bytes())},
+                          data={"branches": "商学院党总支\n"})
+    assert started.status_code == 202
+    job_id = started.json()["id"]
+    jobs = client.app.state.jobs  # type: ignore[attr-defined]
+    jobs.get(job_id).finished.wait(300)
+    status = client.get(f"/api/jobs/{job_id}").json()
+    assert status["state"] == "done", status
+    assert [p["caption"] for p in status["previews"]][-1] == "商学院党总支学习记录表"
+    png = client.get(f"/api/jobs/{job_id}/previews/{status['previews'][0]['name']}")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    handout = next(f for f in status["manifest"]["files"] if f["kind"] == "handout")
+    assert client.get(f"/api/jobs/{job_id}/files/{handout['path']}").status_code == 200
+    for bad in ("../job.json", "..%2Fjob.json", "manifest.json/../../job.json", "input/2025-03.txt"):
+        assert client.get(f"/api/jobs/{job_id}/files/{bad}").status_code == 404, bad
+    assert client.get(f"/api/jobs/{job_id}/previews/..%2Fjob.json").status_code == 404
+    assert client.get("/api/jobs/nope").status_code == 404
