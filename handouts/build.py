@@ -373,6 +373,7 @@ def render_all(jobs: list[Job], writers: _Writers, progress: Progress | None = N
     global _WORK
     workers = workers_wanted()
     tell = progress or (lambda done, total: None)
+    tell(0, len(jobs))
     if workers <= 1 or len(jobs) < 4:
         serial = []
         for job in jobs:

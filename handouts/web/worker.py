@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
     except InputError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    say("write", done=0, total=0)
+    say("compose")  # fonts and layout; the writers' progress follows
     status = build_all([package], out=job / "out", branches=Path(spec["branches"]),
                        formats=["pdf", "docx"], force=False,
                        progress=lambda done, total: say("write", done=done, total=total))

@@ -7,7 +7,7 @@ let chosen = null; // the File the clerk dropped or picked
 let jobId = null;
 
 const STAGES = {
-  start: "准备中……", parse: "读取和解析……", write: "生成 Word 和 PDF……",
+  start: "准备中……", parse: "读取和解析……", compose: "准备字体和版面……", write: "生成 Word 和 PDF……",
   zip: "打包 .zip……", preview: "生成预览……", done: "完成", failed: "失败",
 };
 const KINDS = {"handout": "学习材料", "record-sheet": "学习记录表", "signin-sheet": "签到表",
@@ -85,9 +85,16 @@ function renderSummary(s) {
     tr.append(lineLink(el("td", a.label), a.line));
     const cell = el("td");
     cell.append(el("div", a.title, "title"), el("div", a.source || "（没有来源行）", a.source ? "source" : "source missing"));
-    tr.append(cell, el("td", a.headings.join(" / "), "num"));
+    tr.append(cell, el("td", headingCounts(a.headings), "num"));
     return tr;
   }));
+}
+
+const LEVELS = ["一级", "二级", "三级", "四级"];
+
+function headingCounts(counts) {
+  const parts = counts.map((n, i) => (n ? `${LEVELS[i]} ${n}` : "")).filter(Boolean);
+  return parts.length ? parts.join("，") : "无小标题";
 }
 
 function renderNotes(notes) {
@@ -148,9 +155,9 @@ async function poll() {
 function progress(job) {
   show("progress");
   const bar = $("progress-bar");
-  const order = ["start", "parse", "write", "zip", "preview", "done"];
+  const order = ["start", "parse", "compose", "write", "zip", "preview", "done"];
   let share = order.indexOf(job.stage) / (order.length - 1);
-  if (job.stage === "write" && job.total) share = 0.1 + 0.75 * (job.done / job.total);
+  if (job.stage === "write" && job.total) share = 0.15 + 0.7 * (job.done / job.total);
   bar.style.width = `${Math.max(3, Math.round(100 * Math.max(0, share)))}%`;
   bar.parentElement.classList.toggle("failed", job.stage === "failed");
   const count = job.stage === "write" && job.total ? `（${job.done} / ${job.total} 个文件）` : "";
@@ -192,20 +199,46 @@ function finished(job) {
     fig.append(link, el("figcaption", p.caption));
     return fig;
   }));
-  const body = $("files").tBodies[0];
-  body.replaceChildren(...[...files, {path: "manifest.json", kind: "manifest", branch: null, pages: null}].map((f) => {
-    const tr = el("tr");
-    const a = el("a", f.path);
-    a.href = fileUrl(f.path, f.format === "docx");
-    if (f.format === "pdf" || f.kind === "manifest") a.target = "_blank";
-    const cell = el("td");
-    cell.append(el("span", KINDS[f.kind] || "清单", `kind ${f.format || ""}`), a);
-    tr.append(cell, el("td", f.branch || ""), el("td", f.pages ?? "", "num"));
-    return tr;
-  }));
+  renderFiles(files);
   show("step-results");
   if ($("step-mail")) document.dispatchEvent(new CustomEvent("handouts:built", {detail: job}));
   $("step-results").scrollIntoView({behavior: "smooth", block: "start"});
+}
+
+function fileLink(f, text) {
+  const a = el("a", text);
+  a.href = fileUrl(f.path, f.format === "docx");
+  if (f.format !== "docx") a.target = "_blank";
+  a.title = f.path;
+  return a;
+}
+
+// The handout and the bundle first, then one row per branch: its four sheets side by side.
+function renderFiles(files) {
+  const whole = $("files-whole");
+  whole.replaceChildren(...files.filter((f) => !f.branch).map((f) => {
+    const li = el("li");
+    const pages = f.pages ? `（${f.pages} 页）` : "";
+    li.append(el("span", `${KINDS[f.kind]} ${f.format === "pdf" ? "PDF" : "Word"}`, "kind"), fileLink(f, f.path), el("span", pages, "hint"));
+    return li;
+  }));
+  const manifest = el("li");
+  manifest.append(el("span", "文件清单", "kind"), fileLink({path: "manifest.json", format: "json"}, "manifest.json"));
+  whole.append(manifest);
+  const rows = new Map();
+  for (const f of files.filter((x) => x.branch)) rows.set(f.branch, [...(rows.get(f.branch) || []), f]);
+  const columns = [["record-sheet", "pdf"], ["record-sheet", "docx"], ["signin-sheet", "pdf"], ["signin-sheet", "docx"]];
+  $("files").tBodies[0].replaceChildren(...[...rows].map(([branch, list]) => {
+    const tr = el("tr");
+    tr.append(el("td", branch));
+    for (const [kind, format] of columns) {
+      const f = list.find((x) => x.kind === kind && x.format === format);
+      const td = el("td");
+      if (f) td.append(fileLink(f, format === "pdf" ? `PDF${f.pages ? `（${f.pages} 页）` : ""}` : "Word"));
+      tr.append(td);
+    }
+    return tr;
+  }));
 }
 
 document.addEventListener("DOMContentLoaded", () => {
