@@ -232,3 +232,63 @@ def test_job_files_are_only_what_the_manifest_lists(client: TestClient) -> None:
         assert client.get(f"/api/jobs/{job_id}/files/{bad}").status_code == 404, bad
     assert client.get(f"/api/jobs/{job_id}/previews/..%2Fjob.json").status_code == 404
     assert client.get("/api/jobs/nope").status_code == 404
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("form", ["generate.py --serve", "handouts serve"])
+def test_serve_starts_on_the_port_asked(form: str, tmp_path: Path) -> None:
+    """Both spellings start the server, print the address first, answer / with the page."""
+    import urllib.request
+
+    port = free_port()
+    command = ([str(ROOT / "generate.py"), "--serve"] if form.startswith("generate")
+               else ["-c", "from handouts.cli import run; run()", "serve"])
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = subprocess.Popen([sys.executable, *command, "--no-browser", "--port", str(port)],
+                            cwd=tmp_path, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "TMPDIR": str(temp)})
+    try:
+        assert proc.stdout is not None
+        address = next(line.strip() for line in proc.stdout if line.startswith("http://"))
+        assert address.startswith(f"http://127.0.0.1:{port}/?token=")
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with browser.open(address, timeout=30) as response:  # the redirect sets the cookie
+            html = response.read().decode("utf-8")
+        assert "教职工政治理论学习材料生成工具" in html
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30)
+        assert refused.value.code == 401
+        assert [p.name[:13] for p in temp.iterdir()] == ["handouts-web-"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert "已停止" in proc.stdout.read()  # stopped cleanly on SIGTERM
+    assert not list(temp.iterdir())  # and removed its work folder
+
+
+def test_serve_port_taken_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = cli("--serve", "--no-browser", "--port", str(port), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--serve", "--outline"], ["--port", "8000"], ["--no-browser"],
+                                  ["--serve", "seeds/2025-03.txt"], ["serve", "--port", "99999"]])
+def test_serve_usage_errors(args: list[str]) -> None:
+    result = cli(*args, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    assert "用法错误" in result.stderr

@@ -9,12 +9,13 @@ removed when the server stops.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import socket
 import sys
 import threading
 import webbrowser
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 __all__ = ["main"]
 
@@ -58,8 +59,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     guard = Guard(sock.getsockname()[1])
     jobs = Jobs()
-    app = create_app(guard, jobs)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: object) -> AsyncIterator[None]:
+        # uvicorn's shutdown on Ctrl+C or SIGTERM runs this before it re-raises the
+        # signal, which may end the process: the work folder goes here, not in finally.
+        yield
+        jobs.close()
+        print("已停止。", flush=True)
+
+    app = create_app(guard, jobs, lifespan=lifespan)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                             timeout_graceful_shutdown=3)
     server = uvicorn.Server(config)
     print("学习材料生成工具已在本机启动，请在浏览器中打开（关闭本窗口或按 Ctrl+C 停止）：", flush=True)
@@ -73,5 +83,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         jobs.close()
         sock.close()
-    print("已停止。", flush=True)
     return 0

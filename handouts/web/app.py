@@ -236,7 +236,7 @@ async def api_branches(request: Request) -> Response:
     return JSONResponse({"text": default_branches()})
 
 
-def create_app(guard: Guard, jobs: Jobs) -> Starlette:
+def create_app(guard: Guard, jobs: Jobs, lifespan: Any = None) -> Starlette:
     from .mailstep import mail_routes, mail_settings
 
     routes = [
@@ -253,7 +253,7 @@ def create_app(guard: Guard, jobs: Jobs) -> Starlette:
         *mail_routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPError: _error})
+    app = Starlette(routes=routes, exception_handlers={HTTPError: _error}, lifespan=lifespan)
     app.state.guard, app.state.jobs = guard, jobs
     app.state.mail = mail_settings()
     app.add_middleware(GuardMiddleware, guard=guard)

@@ -114,5 +114,18 @@ def render_previews(folder: Path, manifest: dict[str, Any], out: Path) -> list[d
     return shown
 
 
+def run(argv: list[str]) -> int:
+    """main() with the command line's promise: a Chinese message, never a traceback."""
+    import os
+
+    try:
+        return main(argv)
+    except Exception as exc:
+        if os.environ.get("HANDOUTS_DEBUG"):
+            raise
+        print(f"内部错误（internal error）：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 3
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(sys.argv[1:]))
