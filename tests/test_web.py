@@ -292,3 +292,34 @@ def test_serve_usage_errors(args: list[str]) -> None:
     result = cli(*args, cwd=ROOT)
     assert result.returncode == 2, result.stderr
     assert "用法错误" in result.stderr
+
+
+def test_saving_the_branch_list(guard: Guard, jobs: Jobs, tmp_path: Path) -> None:
+    saved = tmp_path / "branches.txt"
+    saved.write_text("旧名单党总支\n", encoding="utf-8")
+    app = create_app(guard, jobs, branches_path=saved)
+    client = TestClient(app, base_url=f"http://127.0.0.1:{guard.port}", client=("127.0.0.1", 1),
+                        headers={"X-Handouts-Token": guard.token})
+    assert client.get("/api/branches").json()["text"] == "旧名单党总支\n"
+    assert "旧名单党总支" in client.get("/").text
+    refused = client.post("/api/branches", data={"branches": "# 空\n"})
+    assert refused.status_code == 400 and "没有任何名称" in refused.json()["error"]
+    assert saved.read_text(encoding="utf-8") == "旧名单党总支\n"  # unchanged by a refused list
+    ok = client.post("/api/branches", data={"branches": "商学院党总支\r\n财经学院党总支\n商学院党总支\n"})
+    assert ok.status_code == 200
+    assert ok.json()["count"] == 2 and "第 3 行" in ok.json()["warnings"][0]
+    assert saved.read_text(encoding="utf-8") == "商学院党总支\n财经学院党总支\n商学院党总支\n"
+
+
+def test_a_docx_upload_is_read_like_the_cli(client: TestClient, tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line)
+    path = tmp_path / "2025-03.docx"
+    document.save(str(path))
+    response = client.post("/api/outline", files={"file": (path.name, path.read_bytes())})
+    assert response.status_code == 200
+    assert response.text == cli("--outline", path.name, cwd=tmp_path).stdout
+    assert len(response.json()["attachments"]) == 7

@@ -29,6 +29,12 @@ def _arguments() -> argparse.ArgumentParser:
     return p
 
 
+def say(line: str) -> None:
+    """A line for the console; a GUI start (pythonw, issue 18) has none."""
+    if sys.stdout is not None:
+        print(line, flush=True)
+
+
 def bind(port: int) -> socket.socket:
     """A listening socket on 127.0.0.1 only (port 0: the system picks a free one)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -66,14 +72,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # signal, which may end the process: the work folder goes here, not in finally.
         yield
         jobs.close()
-        print("已停止。", flush=True)
+        say("已停止。")
 
     app = create_app(guard, jobs, lifespan=lifespan)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                             timeout_graceful_shutdown=3)
     server = uvicorn.Server(config)
-    print("学习材料生成工具已在本机启动，请在浏览器中打开（关闭本窗口或按 Ctrl+C 停止）：", flush=True)
-    print(guard.address, flush=True)
+    say("学习材料生成工具已在本机启动，请在浏览器中打开（关闭本窗口或按 Ctrl+C 停止）：")
+    say(guard.address)
     if not args.no_browser:
         threading.Timer(0.5, webbrowser.open, args=(guard.address,)).start()
     try:

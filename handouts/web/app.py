@@ -24,10 +24,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
+from ..build import atomic_write
 from ..cli import PROJECT, outline_json
 from ..model.package import Package
 from ..model.parse import parse
-from ..read.source import InputError, SourceText, read_bytes
+from ..read.branches import read_branches
+from ..read.source import InputError, SourceText, decode, read_bytes
 from .jobs import Job, Jobs, UploadError, upload_name
 from .security import QUERY, Guard, GuardMiddleware, cookie_name
 
@@ -51,25 +53,32 @@ def _error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": exc.message, "messages": exc.messages}, status_code=exc.status)
 
 
-def default_branches() -> str:
+def default_branches(request: Request) -> str:
+    """The saved branch list's text (any encoding the command line reads), or empty."""
+    path: Path = request.app.state.branches_path
     try:
-        return DEFAULT_BRANCHES.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return decode(path.read_bytes(), str(path))[0].replace("\r\n", "\n")
+    except (OSError, InputError):
         return ""
+
+
+async def read_body(request: Request, limit: int, too_big: str) -> None:
+    """Read the body, refusing it (413) as soon as it passes limit, whatever it claims."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise HTTPError(413, too_big)
+    size, chunks = 0, []
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPError(413, too_big)
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # form() parses what was read, nothing more
 
 
 async def read_upload(request: Request) -> tuple[str, bytes, str | None]:
     """(safe file name, bytes, branch list text or None) of a multipart upload."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BODY:
-        raise HTTPError(413, "文件太大：学习材料不能超过 20 MB")
-    size, chunks = 0, []
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise HTTPError(413, "文件太大：学习材料不能超过 20 MB")
-        chunks.append(chunk)
-    request._body = b"".join(chunks)  # form() parses what was read, nothing more
+    await read_body(request, MAX_BODY, "文件太大：学习材料不能超过 20 MB")
     try:
         form = await request.form(max_files=1, max_fields=4)
     except Exception as exc:  # malformed multipart: python-multipart's words are English
@@ -103,7 +112,7 @@ async def page(request: Request) -> Response:
         response.set_cookie(cookie_name(guard.port), guard.token, httponly=True, samesite="strict")
         return response
     html = _pages.get_template("index.html").render(
-        version=__version__, branches=default_branches(), mail=request.app.state.mail)
+        version=__version__, branches=default_branches(request), mail=request.app.state.mail)
     return Response(html, media_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
                              "Content-Security-Policy": _CSP})
@@ -165,7 +174,7 @@ async def _start(request: Request) -> Job:
     name, data, branches = await read_upload(request)
     await anyio.to_thread.run_sync(_parse, name, data)  # a bad input is a 400 before any build
     jobs: Jobs = request.app.state.jobs
-    return jobs.start(name, data, default_branches() if branches is None else branches)
+    return jobs.start(name, data, default_branches(request) if branches is None else branches)
 
 
 def _failure(job: Job) -> HTTPError:
@@ -233,10 +242,34 @@ async def api_job_preview(request: Request) -> Response:
 
 
 async def api_branches(request: Request) -> Response:
-    return JSONResponse({"text": default_branches()})
+    return JSONResponse({"text": default_branches(request)})
 
 
-def create_app(guard: Guard, jobs: Jobs, lifespan: Any = None) -> Starlette:
+async def api_branches_save(request: Request) -> Response:
+    """Save the edited list as the default (seeds/branches.txt), after reading it back
+    the way a build will: an unusable list is a 400 and the saved file stays as it was."""
+    await read_body(request, MAX_BODY - MAX_UPLOAD, "名单太长")
+    form = await request.form(max_files=0, max_fields=2)
+    text = form.get("branches")
+    if not isinstance(text, str):
+        raise HTTPError(400, "错误：没有收到名单（字段 branches）")
+    path: Path = request.app.state.branches_path
+    jobs: Jobs = request.app.state.jobs
+    trial = jobs.root / "branches-check" / path.name
+    trial.parent.mkdir(exist_ok=True)
+    data = text.replace("\r\n", "\n").encode("utf-8")
+    trial.write_bytes(data)
+    try:
+        names, notes = read_branches(trial)
+    except InputError as exc:
+        raise HTTPError(400, f"错误：{path.name}：{exc.message}") from None
+    atomic_write(path, data)
+    return JSONResponse({"saved": str(path), "count": len(names),
+                         "warnings": [f"警告：{path.name} 第 {n.line} 行：{n.message}" for n in notes]})
+
+
+def create_app(guard: Guard, jobs: Jobs, lifespan: Any = None,
+               branches_path: Path = DEFAULT_BRANCHES) -> Starlette:
     from .mailstep import mail_routes, mail_settings
 
     routes = [
@@ -245,6 +278,7 @@ def create_app(guard: Guard, jobs: Jobs, lifespan: Any = None) -> Starlette:
         Route("/api/inspect", api_inspect, methods=["POST"]),
         Route("/api/build", api_build, methods=["POST"]),
         Route("/api/branches", api_branches),
+        Route("/api/branches", api_branches_save, methods=["POST"]),
         Route("/api/jobs", api_job_start, methods=["POST"]),
         Route("/api/jobs/{job}", api_job),
         Route("/api/jobs/{job}/zip", api_job_zip),
@@ -254,7 +288,7 @@ def create_app(guard: Guard, jobs: Jobs, lifespan: Any = None) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPError: _error}, lifespan=lifespan)
-    app.state.guard, app.state.jobs = guard, jobs
+    app.state.guard, app.state.jobs, app.state.branches_path = guard, jobs, branches_path
     app.state.mail = mail_settings()
     app.add_middleware(GuardMiddleware, guard=guard)
     return app

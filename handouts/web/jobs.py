@@ -126,6 +126,8 @@ class Jobs:
                 [sys.executable, "-m", "handouts.web.worker", str(job.dir)],
                 cwd=job.dir / "input", env=env, stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8", errors="replace",
+                # No console window flashing up for each build on Windows.
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
             )
         except OSError as exc:
             job.messages.append(f"内部错误：无法启动生成进程（{exc}）")

@@ -121,6 +121,23 @@ function lineLink(node, line) {
   return node;
 }
 
+// The edited list becomes the default (seeds/branches.txt) only when the clerk asks.
+async function saveBranches() {
+  const form = new FormData();
+  form.append("branches", $("branches").value);
+  const status = $("branches-status");
+  try {
+    const saved = await post("/api/branches", form);
+    $("branches").defaultValue = $("branches").value;
+    status.className = "hint";
+    status.textContent = `已保存为默认名单（${saved.count} 个二级党组织）` +
+      (saved.warnings.length ? `；${saved.warnings.join("；")}` : "");
+  } catch (err) {
+    status.className = "error";
+    status.textContent = err.message;
+  }
+}
+
 async function build() {
   if (!chosen) return;
   const form = formWith(chosen);
@@ -258,5 +275,9 @@ document.addEventListener("DOMContentLoaded", () => {
   window.addEventListener("dragover", (e) => e.preventDefault());
   window.addEventListener("drop", (e) => e.preventDefault());
   $("build").addEventListener("click", build);
-  $("branches-reset").addEventListener("click", () => { $("branches").value = $("branches").defaultValue; });
+  $("branches-reset").addEventListener("click", () => {
+    $("branches").value = $("branches").defaultValue;
+    $("branches-status").textContent = "";
+  });
+  $("branches-save").addEventListener("click", saveBranches);
 });
