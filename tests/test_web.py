@@ -181,6 +181,12 @@ def test_every_request_needs_the_token(guard: Guard, jobs: Jobs, path: str) -> N
     assert anonymous.get(path, params={"token": guard.token}).status_code in (200, 303)
 
 
+def test_a_browser_without_the_token_gets_a_page_saying_what_to_do(guard: Guard, jobs: Jobs) -> None:
+    response = client_for(guard, jobs, token=False).get("/", headers={"Accept": "text/html"})
+    assert response.status_code == 401 and response.headers["content-type"].startswith("text/html")
+    assert "http://" in response.text and "令牌" in response.text
+
+
 def test_post_needs_the_token(guard: Guard, jobs: Jobs) -> None:
     anonymous = client_for(guard, jobs, token=False)
     response = anonymous.post("/api/outline", files={"file": ("2025-03.txt", SEED.read_bytes())})

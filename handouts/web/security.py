@@ -13,6 +13,7 @@ Three fences, each checked on every request before any route runs:
 from __future__ import annotations
 
 import hmac
+import html
 import ipaddress
 import json
 import secrets
@@ -52,7 +53,9 @@ class Guard:
 
     @property
     def hosts(self) -> set[str]:
-        return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+        names = {"127.0.0.1", "localhost"}
+        # On port 80 a browser sends the bare name.
+        return {f"{n}:{self.port}" for n in names} | (names if self.port == 80 else set())
 
     @property
     def origins(self) -> set[str]:
@@ -102,11 +105,24 @@ class GuardMiddleware:
             await send({"type": "websocket.close", "code": 1008})
             return
         status, message = refused
-        body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
+        if "text/html" in _headers(scope).get("accept", ""):
+            # A browser opening an old bookmark: say what to do, in a page.
+            kind = b"text/html; charset=utf-8"
+            body = _REFUSED_PAGE.format(message=html.escape(message)).encode("utf-8")
+        else:
+            kind = b"application/json; charset=utf-8"
+            body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
         await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                                (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
+                                (b"cache-control", b"no-store")]})
         await send({"type": "http.response.body", "body": body})
+
+
+_REFUSED_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<title>无法打开</title><body style="font-family:sans-serif;margin:3em">
+<h1 style="font-size:20px">无法打开学习材料生成工具</h1><p>{message}</p>
+<p>每次启动时地址都会变化：请使用启动窗口中以 http:// 开头的那一行完整地址。</p></body></html>
+"""
 
 
 def _headers(scope: Scope) -> dict[str, str]:
