@@ -31,6 +31,7 @@ from ..model.parse import parse
 from ..read.branches import read_branches
 from ..read.source import InputError, SourceText, decode, read_bytes
 from .jobs import Job, Jobs, UploadError, upload_name
+from .mailstep import MailStep, mail_routes
 from .security import QUERY, Guard, GuardMiddleware, cookie_name
 
 HERE = Path(__file__).resolve().parent
@@ -112,7 +113,8 @@ async def page(request: Request) -> Response:
         response.set_cookie(cookie_name(guard.port), guard.token, httponly=True, samesite="strict")
         return response
     html = _pages.get_template("index.html").render(
-        version=__version__, branches=default_branches(request), mail=request.app.state.mail)
+        version=__version__, branches=default_branches(request),
+        mail=request.app.state.mailstep.page_info())
     return Response(html, media_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
                              "Content-Security-Policy": _CSP})
@@ -174,7 +176,12 @@ async def _start(request: Request) -> Job:
     name, data, branches = await read_upload(request)
     await anyio.to_thread.run_sync(_parse, name, data)  # a bad input is a 400 before any build
     jobs: Jobs = request.app.state.jobs
-    return jobs.start(name, data, default_branches(request) if branches is None else branches)
+    step: MailStep = request.app.state.mailstep
+    info = step.page_info()
+    # With usable mail settings every build also writes the branches' .eml files.
+    mail_config = step.config if info is not None and info["error"] is None else None
+    return jobs.start(name, data, default_branches(request) if branches is None else branches,
+                      mail_config=mail_config)
 
 
 def _failure(job: Job) -> HTTPError:
@@ -269,8 +276,7 @@ async def api_branches_save(request: Request) -> Response:
 
 
 def create_app(guard: Guard, jobs: Jobs, lifespan: Any = None,
-               branches_path: Path = DEFAULT_BRANCHES) -> Starlette:
-    from .mailstep import mail_routes, mail_settings
+               branches_path: Path = DEFAULT_BRANCHES, mailstep: MailStep | None = None) -> Starlette:
 
     routes = [
         Route("/", page),
@@ -289,6 +295,6 @@ def create_app(guard: Guard, jobs: Jobs, lifespan: Any = None,
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPError: _error}, lifespan=lifespan)
     app.state.guard, app.state.jobs, app.state.branches_path = guard, jobs, branches_path
-    app.state.mail = mail_settings()
+    app.state.mailstep = mailstep or MailStep()
     app.add_middleware(GuardMiddleware, guard=guard)
     return app

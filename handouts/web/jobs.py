@@ -94,15 +94,17 @@ class Jobs:
         with self.lock:
             return self.jobs.get(job_id)
 
-    def start(self, filename: str | None, data: bytes, branches: str) -> Job:
+    def start(self, filename: str | None, data: bytes, branches: str,
+              mail_config: Path | None = None) -> Job:
         name = upload_name(filename)
         job_id = secrets.token_hex(8)
         folder = self.root / job_id
         (folder / "input").mkdir(parents=True)
         (folder / "input" / name).write_bytes(data)
         (folder / "input" / "branches.txt").write_text(branches, encoding="utf-8")
-        (folder / "job.json").write_text(json.dumps({"seed": name, "branches": "branches.txt"},
-                                                    ensure_ascii=False), encoding="utf-8")
+        spec = {"seed": name, "branches": "branches.txt",
+                "mail_config": str(mail_config) if mail_config else None}
+        (folder / "job.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
         job = Job(job_id, folder, name)
         with self.lock:
             self.jobs[job_id] = job

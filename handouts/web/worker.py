@@ -43,9 +43,19 @@ def main(argv: list[str]) -> int:
     except InputError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    mail = None
+    if spec.get("mail_config"):  # the server found usable mail settings: write the .eml files
+        from ..mail import MailConfigError, load_settings
+        from ..mail.message import MailJob
+
+        try:
+            mail = MailJob(recipients={}, sender=load_settings(Path(spec["mail_config"])).sender)
+        except MailConfigError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
     say("compose")  # fonts and layout; the writers' progress follows
     status = build_all([package], out=job / "out", branches=Path(spec["branches"]),
-                       formats=["pdf", "docx"], force=False,
+                       formats=["pdf", "docx"], force=False, mail=mail,
                        progress=lambda done, total: say("write", done=done, total=total))
     if status != 0:
         return status

@@ -218,14 +218,14 @@ function finished(job) {
   }));
   renderFiles(files);
   show("step-results");
-  if ($("step-mail")) document.dispatchEvent(new CustomEvent("handouts:built", {detail: job}));
+  if ($("step-mail")) loadMail();
   $("step-results").scrollIntoView({behavior: "smooth", block: "start"});
 }
 
 function fileLink(f, text) {
   const a = el("a", text);
-  a.href = fileUrl(f.path, f.format === "docx");
-  if (f.format !== "docx") a.target = "_blank";
+  a.href = fileUrl(f.path, f.format === "docx" || f.format === "eml");
+  if (f.format === "pdf" || f.format === "json") a.target = "_blank";
   a.title = f.path;
   return a;
 }
@@ -245,17 +245,106 @@ function renderFiles(files) {
   const rows = new Map();
   for (const f of files.filter((x) => x.branch)) rows.set(f.branch, [...(rows.get(f.branch) || []), f]);
   const columns = [["record-sheet", "pdf"], ["record-sheet", "docx"], ["signin-sheet", "pdf"], ["signin-sheet", "docx"]];
+  const mails = files.some((f) => f.kind === "mail");
+  if (mails) columns.push(["mail", "eml"]);
+  $("files-mail").hidden = !mails;
   $("files").tBodies[0].replaceChildren(...[...rows].map(([branch, list]) => {
     const tr = el("tr");
     tr.append(el("td", branch));
     for (const [kind, format] of columns) {
       const f = list.find((x) => x.kind === kind && x.format === format);
       const td = el("td");
-      if (f) td.append(fileLink(f, format === "pdf" ? `PDF${f.pages ? `（${f.pages} 页）` : ""}` : "Word"));
+      const label = {pdf: `PDF${f && f.pages ? `（${f.pages} 页）` : ""}`, docx: "Word", eml: "邮件 .eml"}[format];
+      if (f) td.append(fileLink(f, label));
       tr.append(td);
     }
     return tr;
   }));
+}
+
+// ---- The mail step (issue 14): who gets what, confirm, per-branch result.
+
+const SIZE = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+let mailPlan = null;
+
+async function loadMail() {
+  show("step-mail");
+  if (!$("mail-plan")) return; // the settings file is broken: the block says so
+  const response = await fetch(`/api/jobs/${jobId}/mail`, {credentials: "same-origin"});
+  const data = await response.json();
+  if (!response.ok) { mailMessages([{cls: "error", text: data.error}]); return; }
+  mailPlan = data;
+  renderMail(data);
+  return data;
+}
+
+function renderMail(data) {
+  const results = new Map((data.run ? data.run.results : []).map((r) => [r.branch, r]));
+  $("mail-subject").textContent = data.plan.length ? `主题：“${data.plan[0].subject}”` : "";
+  $("mail-plan").tBodies[0].replaceChildren(...data.plan.map((p) => {
+    const tr = el("tr");
+    tr.dataset.branch = p.branch;
+    const r = results.get(p.branch);
+    let state = p.already_sent ? `已于 ${p.sent_at} 发送，不再发送` : `待发送${p.recipients.length > p.pending.length ? "（其余地址已发送过）" : ""}`;
+    let cls = p.already_sent ? "ok" : "";
+    if (r) {
+      const parts = [];
+      if (r.delivered.length) parts.push(`已发送 → ${r.delivered.join(", ")}`);
+      for (const [addr, why] of Object.entries(r.refused)) parts.push(`未发送 → ${addr}：服务器拒绝（${why}）`);
+      if (r.error) parts.push(`未发送：${r.error}`);
+      state = parts.join("；");
+      cls = r.ok ? "ok" : "error";
+    }
+    tr.append(el("td", p.branch), el("td", p.pending.join(", ") || p.recipients.join(", ")),
+              el("td", p.attachments.join("、"), "small"), el("td", SIZE(p.size), "num"), el("td", state, `state ${cls}`));
+    return tr;
+  }));
+  const pending = data.plan.filter((p) => !p.already_sent);
+  const running = data.run && data.run.state === "running";
+  $("mail-send").hidden = !pending.length || running;
+  $("mail-send").textContent = `发送 ${pending.length} 封邮件……`;
+  if (!data.plan.length) $("mail-missing").textContent = "名单中没有写邮箱的二级党组织，没有邮件可发。在第 3 步名称后写上邮箱，再生成一次。";
+  else if (!pending.length) $("mail-missing").textContent = "全部已发送过，没有要发送的邮件。";
+  else $("mail-missing").textContent = "";
+  if (data.run && data.run.state !== "running") {
+    const items = [];
+    if (data.run.error) items.push({cls: "error", text: data.run.error});
+    const sent = data.run.results.filter((r) => r.delivered.length).length;
+    if (data.run.not_reached.length) items.push({cls: "error", text: `以下 ${data.run.not_reached.length} 个二级党组织没有（全部）收到邮件：${data.run.not_reached.join("、")}。修正后再点发送，只发这些。`});
+    else if (!data.run.error) items.push({cls: "ok", text: `完成：发送了 ${sent} 封邮件。`});
+    mailMessages(items);
+  }
+}
+
+function mailMessages(items) {
+  $("mail-result").replaceChildren(...items.map((i) => el("li", i.text, i.cls)));
+}
+
+function askMail() {
+  const pending = mailPlan.plan.filter((p) => !p.already_sent);
+  const s = mailPlan.settings;
+  const addresses = pending.reduce((n, p) => n + p.pending.length, 0);
+  $("mail-confirm-text").textContent = `将从 ${s.sender} 经 ${s.host}:${s.port} 给 ${pending.length} 个二级党组织（${addresses} 个地址）发送邮件。确认发送吗？`;
+  show("mail-confirm");
+  $("mail-send").hidden = true;
+}
+
+async function sendMail() {
+  show("mail-confirm", false);
+  const form = new FormData();
+  if ($("password")) form.append("password", $("password").value);
+  mailMessages([{cls: "info", text: "正在发送……"}]);
+  try {
+    await post(`/api/jobs/${jobId}/mail`, form);
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 400));
+      const data = await loadMail();
+      if (!data || !data.run || data.run.state !== "running") break;
+    }
+  } catch (err) {
+    mailMessages([{cls: "error", text: err.message}]);
+    $("mail-send").hidden = false;
+  }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -280,4 +369,9 @@ document.addEventListener("DOMContentLoaded", () => {
     $("branches-status").textContent = "";
   });
   $("branches-save").addEventListener("click", saveBranches);
+  if ($("mail-send")) {
+    $("mail-send").addEventListener("click", askMail);
+    $("mail-confirm-yes").addEventListener("click", sendMail);
+    $("mail-confirm-no").addEventListener("click", () => { show("mail-confirm", false); $("mail-send").hidden = false; });
+  }
 });
