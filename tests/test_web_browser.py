@@ -136,3 +136,66 @@ def test_upload_march_build_preview_and_download(page: Page, tmp_path: Path) -> 
     # Each branch's files are links on the page, as listed in the manifest.
     assert page.locator("#files tbody tr").count() == 8
     assert page.errors == [] and page.foreign == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture()
+def mail_server(tmp_path: Path) -> Iterator[tuple[str, object]]:
+    """The page served in this process with a mail.toml pointing at aiosmtpd on 127.0.0.1."""
+    import threading
+
+    import uvicorn
+    from smtp_server import Recorder, SMTPServer
+
+    from handouts.web import bind
+    from handouts.web.app import create_app
+    from handouts.web.jobs import Jobs
+    from handouts.web.mailstep import MailStep
+    from handouts.web.security import Guard
+
+    with SMTPServer(Recorder()) as smtp:
+        config = tmp_path / "mail.toml"
+        config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\nsecurity = "none"\n'
+                          'from = "党委宣传网工部 <xcb@example.edu.cn>"\n', encoding="utf-8")
+        sock = bind(0)
+        guard = Guard(sock.getsockname()[1])
+        jobs = Jobs(tmp_path / "work")
+        app = create_app(guard, jobs, mailstep=MailStep(config=config, state_root=tmp_path / "output"))
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        try:
+            yield guard.address, smtp
+        finally:
+            server.should_exit = True
+            thread.join(timeout=30)
+            sock.close()
+            jobs.close()
+
+
+def test_mail_step_in_the_browser(mail_server: tuple[str, object], tmp_path: Path) -> None:
+    address, smtp = mail_server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(address)
+        page.set_input_files("#file", str(SEED))
+        expect(page.locator("#s-attachments tbody tr")).to_have_count(7)
+        page.fill("#branches", "商学院党总支 <shang@example.edu.cn>\n财经学院党总支 <caijing@example.edu.cn>\n"
+                               "马克思主义学院党总支\n")
+        page.click("#build")
+        expect(page.locator("#mail-plan tbody tr")).to_have_count(2, timeout=300_000)
+        assert "shang@example.edu.cn" in page.inner_text("#mail-plan")
+        page.click("#mail-send")
+        expect(page.locator("#mail-confirm-text")).to_contain_text("2 个二级党组织")
+        assert smtp.received == []  # type: ignore[attr-defined]  # nothing before confirming
+        page.locator("#step-mail").screenshot(path=str(tmp_path / "mail-confirm.png"))
+        page.click("#mail-confirm-yes")
+        expect(page.locator("#mail-result")).to_contain_text("完成：发送了 2 封邮件", timeout=60_000)
+        expect(page.locator("#mail-plan tbody tr[data-branch='商学院党总支'] td.state")).to_contain_text(
+            "已发送 → shang@example.edu.cn")
+        expect(page.locator("#mail-send")).to_be_hidden()  # nothing left to send
+        page.screenshot(path=str(tmp_path / "mail.png"), full_page=True)
+        assert len(smtp.received) == 2  # type: ignore[attr-defined]
+        assert page.locator("#files tbody tr").count() == 3
+        assert page.locator("#files a", has_text="邮件 .eml").count() == 2
+        browser.close()
