@@ -163,7 +163,7 @@ def test_over_20_mb_is_413(client: TestClient) -> None:
 def test_upload_names_stay_inside_the_work_folder(client: TestClient, jobs: Jobs) -> None:
     for evil, safe in [("../../etc/x.txt", "x.txt"), ("..\\..\\boot.ini.txt", "boot.ini.txt"),
                        ("/abs/path/2025-03.txt", "2025-03.txt"), ("branches.txt", "_branches.txt"),
-                       ("a:b*c.txt", "a_b_c.txt")]:
+                       ("a:b*c.txt", "a_b_c.txt"), ("CON.txt", "_CON.txt"), ("nul.docx", "_nul.docx")]:
         assert upload_name(evil) == safe
     with pytest.raises(UploadError):
         upload_name("..")

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "2025-03.txt"
@@ -68,19 +68,26 @@ def test_listens_on_loopback_only(server: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[Page]:
+def browser() -> Iterator[Browser]:
+    """One Chromium for the module: Playwright's sync API allows one instance per thread."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.foreign = []  # type: ignore[attr-defined]
-        page.on("request", lambda r: urlsplit(r.url).hostname != "127.0.0.1"
-                and page.foreign.append(r.url))  # type: ignore[attr-defined]
-        page.errors = []  # type: ignore[attr-defined]
-        page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
-        page.goto(server)
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(server: str, browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.foreign = []  # type: ignore[attr-defined]
+    page.on("request", lambda r: urlsplit(r.url).hostname != "127.0.0.1"
+            and page.foreign.append(r.url))  # type: ignore[attr-defined]
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
+    page.goto(server)
+    yield page
+    context.close()
 
 
 def test_page_opens_in_chinese(page: Page) -> None:
@@ -172,11 +179,11 @@ def mail_server(tmp_path: Path) -> Iterator[tuple[str, object]]:
             jobs.close()
 
 
-def test_mail_step_in_the_browser(mail_server: tuple[str, object], tmp_path: Path) -> None:
+def test_mail_step_in_the_browser(mail_server: tuple[str, object], browser: Browser, tmp_path: Path) -> None:
     address, smtp = mail_server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
         page.goto(address)
         page.set_input_files("#file", str(SEED))
         expect(page.locator("#s-attachments tbody tr")).to_have_count(7)
@@ -198,4 +205,5 @@ def test_mail_step_in_the_browser(mail_server: tuple[str, object], tmp_path: Pat
         assert len(smtp.received) == 2  # type: ignore[attr-defined]
         assert page.locator("#files tbody tr").count() == 3
         assert page.locator("#files a", has_text="邮件 .eml").count() == 2
-        browser.close()
+    finally:
+        context.close()

@@ -40,7 +40,9 @@ def upload_name(filename: str | None) -> str:
     if suffix not in SUFFIXES:
         shown = base or "（没有文件名）"
         raise UploadError(f"{shown}：只接受 .txt 或 .docx 格式的学习材料")
-    if name.casefold() == "branches.txt":  # the job's branch list has that name
+    stem = PurePosixPath(name).stem
+    # The job's branch list has that name; Windows reserves CON.txt as it does CON.
+    if name.casefold() == "branches.txt" or safe_filename(stem) != stem:
         name = f"_{name}"
     return name
 
