@@ -30,6 +30,7 @@ from ..model.package import Package
 from ..model.parse import parse
 from ..read.branches import read_branches
 from ..read.source import InputError, SourceText, decode, read_bytes
+from .http import HTTPError, done_job_of, error_response, job_of
 from .jobs import Job, Jobs, UploadError, upload_name
 from .mailstep import MailStep, mail_routes
 from .security import QUERY, Guard, GuardMiddleware, cookie_name
@@ -41,17 +42,6 @@ DEFAULT_BRANCHES = PROJECT / "seeds" / "branches.txt"
 
 _pages = Environment(loader=FileSystemLoader(HERE / "templates"),
                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-
-
-class HTTPError(Exception):
-    def __init__(self, status: int, message: str, messages: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.messages = status, message, messages or [message]
-
-
-def _error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPError)
-    return JSONResponse({"error": exc.message, "messages": exc.messages}, status_code=exc.status)
 
 
 def default_branches(request: Request) -> str:
@@ -190,22 +180,8 @@ def _failure(job: Job) -> HTTPError:
     return HTTPError(500 if internal else 400, errors[0], job.messages)
 
 
-def _job(request: Request) -> Job:
-    job = request.app.state.jobs.get(request.path_params["job"])
-    if job is None:
-        raise HTTPError(404, "找不到这次生成（可能已被清理），请重新生成")
-    return job
-
-
 async def api_job(request: Request) -> Response:
-    return JSONResponse(_job(request).status())
-
-
-def _done(request: Request) -> Job:
-    job = _job(request)
-    if job.state != "done" or job.result is None:
-        raise HTTPError(409, "这次生成还没有完成")
-    return job
+    return JSONResponse(job_of(request).status())
 
 
 def _zip(job: Job) -> Response:
@@ -220,12 +196,12 @@ def _attachment(name: str) -> str:
 
 
 async def api_job_zip(request: Request) -> Response:
-    return _zip(_done(request))
+    return _zip(done_job_of(request))
 
 
 async def api_job_file(request: Request) -> Response:
     """A file of the build, by its manifest path: only what the manifest lists is served."""
-    job = _done(request)
+    job = done_job_of(request)
     assert job.result is not None
     relative = request.path_params["path"]
     listed = {f["path"] for f in job.result["manifest"]["files"]} | {"manifest.json"}
@@ -240,7 +216,7 @@ async def api_job_file(request: Request) -> Response:
 
 
 async def api_job_preview(request: Request) -> Response:
-    job = _done(request)
+    job = done_job_of(request)
     assert job.result is not None
     name = request.path_params["name"]
     if name not in {p["name"] for p in job.result["previews"]}:
@@ -293,7 +269,7 @@ def create_app(guard: Guard, jobs: Jobs, lifespan: Any = None,
         *mail_routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPError: _error}, lifespan=lifespan)
+    app = Starlette(routes=routes, exception_handlers={HTTPError: error_response}, lifespan=lifespan)
     app.state.guard, app.state.jobs, app.state.branches_path = guard, jobs, branches_path
     app.state.mailstep = mailstep or MailStep()
     app.add_middleware(GuardMiddleware, guard=guard)

@@ -38,6 +38,7 @@ from ..mail import (
 from ..mail.log import LOG_NAME, sending_lock
 from ..mail.message import FOLDER
 from ..read.branches import safe_filename
+from .http import HTTPError, done_job_of
 
 MAIL_CONFIG = PROJECT / "seeds" / "mail.toml"
 STATE_ROOT = PROJECT / "output"  # the command line's output root: its send logs
@@ -114,17 +115,13 @@ def _planned(month_dir: Path) -> list[dict[str, Any]]:
 
 
 def _month(request: Request) -> tuple[str, Path]:
-    from .app import _done
-
-    job = _done(request)
+    job = done_job_of(request)
     assert job.result is not None
     folder = job.result["folder"]
     return job.id, job.path("out", folder)
 
 
 async def api_mail(request: Request) -> Response:
-    from .app import HTTPError
-
     step: MailStep = request.app.state.mailstep
     try:
         settings = step.settings()
@@ -150,8 +147,6 @@ async def api_mail(request: Request) -> Response:
 
 async def _start(request: Request, step: MailStep, settings: MailSettings, job_id: str,
                  month_dir: Path) -> Response:
-    from .app import HTTPError
-
     form = await request.form(max_files=0, max_fields=2)
     typed = form.get("password")
     try:
