@@ -146,6 +146,14 @@ def test_server_down_or_silent_reaches_nobody_and_logs_nothing(month: Path) -> N
     assert not (month / "邮件" / "sent.json").exists()
 
 
+def test_starttls_against_a_server_without_it_says_so(month: Path) -> None:
+    with SMTPServer(Recorder()) as server:
+        s = settings(server.port)
+        report = send_pending(month, type(s)(**{**vars(s), "security": "starttls"}), None)
+    assert len(report.not_reached) == 3 and "security" in (report.results[0].error or "")
+    assert server.received == []
+
+
 def test_two_senders_never_work_on_one_month_at_once(month: Path) -> None:
     from handouts.mail import SendBusy
     from handouts.mail.log import sending_lock
@@ -187,7 +195,7 @@ def test_starttls_and_login_with_the_password_from_the_environment(month: Path, 
         s = load_settings(config)
         monkeypatch.setenv("MAIL14_PW", "wrong")
         refused = send_pending(month, s, password_from_env(s))
-        assert refused.not_reached and "535" in (refused.results[0].error or "")
+        assert refused.not_reached and "登录失败" in (refused.results[0].error or "")
         monkeypatch.setenv("MAIL14_PW", "s3cret")
         assert send_pending(month, s, password_from_env(s)).ok
     # smtplib tries each offered mechanism (PLAIN, LOGIN) before giving up.
@@ -202,12 +210,15 @@ def test_implicit_tls(month: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     import ssl
 
     certfile, keyfile = self_signed(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(certfile))
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(certfile, keyfile)
     with SMTPServer(Recorder(), ssl_context=server_tls) as server:
         s = settings(server.port)
-        assert send_pending(month, type(s)(**{**vars(s), "security": "ssl"}), None).ok
+        s = type(s)(**{**vars(s), "security": "ssl"})
+        untrusted = send_pending(month, s, None)  # the system's CAs do not know our certificate
+        assert len(untrusted.not_reached) == 3 and "证书" in (untrusted.results[0].error or "")
+        monkeypatch.setenv("SSL_CERT_FILE", str(certfile))
+        assert send_pending(month, s, None).ok
     assert len(server.received) == 3
 
 

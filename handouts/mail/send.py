@@ -71,6 +71,12 @@ def connect(settings: MailSettings, password: str | None) -> smtplib.SMTP:
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"登录失败，用户名或密码不对（{exc.smtp_code}）"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"服务器不支持所需的功能（{exc}）：检查 mail.toml 中的 security（starttls、ssl 或 none）"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"服务器的证书无法验证（{exc.verify_message}）"
     if isinstance(exc, smtplib.SMTPResponseException):
         text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) \
             else str(exc.smtp_error)
