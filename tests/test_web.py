@@ -76,6 +76,8 @@ def test_page_is_chinese_and_self_contained(client: TestClient) -> None:
     # Nothing fetched from elsewhere: every src/href is this server's.
     assert "http://" not in html.replace(f"127.0.0.1:{PORT}", "") and "https://" not in html
     assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
     for asset in ("/static/app.js", "/static/app.css"):
         assert client.get(asset).status_code == 200
 

@@ -19,7 +19,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-handouts-token"
 QUERY = "token"
@@ -99,7 +99,7 @@ class GuardMiddleware:
             return
         refused = self.guard.refusal(scope)
         if refused is None:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _hardened(send))
             return
         if scope["type"] != "http":  # websocket: close without a word
             await send({"type": "websocket.close", "code": 1008})
@@ -114,7 +114,7 @@ class GuardMiddleware:
             body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
-                                (b"cache-control", b"no-store")]})
+                                (b"cache-control", b"no-store"), *_SAFE_HEADERS]})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -123,6 +123,19 @@ _REFUSED_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <h1 style="font-size:20px">无法打开学习材料生成工具</h1><p>{message}</p>
 <p>每次启动时地址都会变化：请使用启动窗口中以 http:// 开头的那一行完整地址。</p></body></html>
 """
+
+
+# On every answer: no guessing of content types, and no Referer (the first address has the token).
+_SAFE_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+
+
+def _hardened(send: Send) -> Send:
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *_SAFE_HEADERS]}
+        await send(message)
+
+    return sender
 
 
 def _headers(scope: Scope) -> dict[str, str]:
