@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 
 from handouts.web.app import MAX_UPLOAD, create_app
 from handouts.web.jobs import Jobs, UploadError, upload_name
+from handouts.web.mailstep import MailStep
 from handouts.web.security import Guard, cookie_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,9 @@ def jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jobs]:
 def client_for(guard: Guard, jobs: Jobs, *, token: bool = True, host: str = "127.0.0.1",
                peer: str = "127.0.0.1") -> TestClient:
     headers = {"X-Handouts-Token": guard.token} if token else {}
-    return TestClient(create_app(guard, jobs), base_url=f"http://{host}:{guard.port}",
+    # No mail.toml: a clerk's seeds/mail.toml must not change what these tests build.
+    no_mail = MailStep(config=jobs.root / "no-mail.toml", state_root=jobs.root / "output")
+    return TestClient(create_app(guard, jobs, mailstep=no_mail), base_url=f"http://{host}:{guard.port}",
                       client=(peer, 50000), headers=headers, follow_redirects=False)
 
 
@@ -96,6 +99,23 @@ def test_build_returns_the_months_folder_as_zip(march_zip: bytes) -> None:
                 if ln.strip() and not ln.startswith("#")]
     for kind in ("record-sheet", "signin-sheet"):
         assert {f["branch"] for f in manifest["files"] if f["kind"] == kind} == set(branches)
+
+
+def test_zip_holds_the_clis_bytes_and_is_deterministic(client: TestClient, march_zip: bytes,
+                                                       tmp_path: Path) -> None:
+    """The page builds what the command line builds, byte for byte (manifest included,
+    run the same way: seed and branches.txt in the working folder), and again the same zip."""
+    (tmp_path / "2025-03.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "branches.txt").write_bytes(SEED.with_name("branches.txt").read_bytes())
+    result = cli("2025-03.txt", "-o", "out", "--branches", "branches.txt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    built = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes()
+             for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    with zipfile.ZipFile(io.BytesIO(march_zip)) as zf:
+        zipped = {name: zf.read(name) for name in zf.namelist()}
+    assert zipped == built
+    again = client.post("/api/build", files={"file": ("2025-03.txt", SEED.read_bytes())})
+    assert again.content == march_zip
 
 
 def test_build_uses_the_branch_list_sent(client: TestClient) -> None:
@@ -305,7 +325,8 @@ def test_serve_usage_errors(args: list[str]) -> None:
 def test_saving_the_branch_list(guard: Guard, jobs: Jobs, tmp_path: Path) -> None:
     saved = tmp_path / "branches.txt"
     saved.write_text("旧名单党总支\n", encoding="utf-8")
-    app = create_app(guard, jobs, branches_path=saved)
+    app = create_app(guard, jobs, branches_path=saved,
+                     mailstep=MailStep(config=tmp_path / "no-mail.toml", state_root=tmp_path))
     client = TestClient(app, base_url=f"http://127.0.0.1:{guard.port}", client=("127.0.0.1", 1),
                         headers={"X-Handouts-Token": guard.token})
     assert client.get("/api/branches").json()["text"] == "旧名单党总支\n"
