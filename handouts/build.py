@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,8 @@ from .read.branches import read_branch_list, safe_filename, unique_filenames
 from .read.source import InputError
 
 __all__ = ["MANIFEST", "BuildError", "OutputError", "OutputFolder", "atomic_write", "build_package"]
+# Called with (files rendered, files in all) as the writers finish: the web page's progress bar.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -87,8 +89,10 @@ class BuildError(Exception):
 
 
 def build_all(packages: list[Package], *, out: Path, branches: Path, formats: list[str],
-              force: bool, embed_fonts: bool = False, mail: Any = None) -> int:
-    """mail: a mail.message.MailJob (its recipients are filled in here) to write .eml files."""
+              force: bool, embed_fonts: bool = False, mail: Any = None,
+              progress: Progress | None = None) -> int:
+    """mail: a mail.message.MailJob (its recipients are filled in here) to write .eml files.
+    progress: told (files rendered, files in all) as the writers finish (the web page)."""
     from .fonts.fontset import FontConfigError, MissingGlyphError
     from .mail.message import MailError
 
@@ -112,7 +116,8 @@ def build_all(packages: list[Package], *, out: Path, branches: Path, formats: li
             print(f"警告：{package.path} 第 {note.line} 行：{note.message}", file=sys.stderr)
         try:
             folder, files = build_package(package, out=out, branches=names, formats=formats,
-                                          force=force, ctx=ctx, embed_fonts=embed_fonts, mail=mail)
+                                          force=force, ctx=ctx, embed_fonts=embed_fonts, mail=mail,
+                                          progress=progress)
         except MissingGlyphError as exc:
             print(f"错误：{locate_char(exc.char, package, names, branches)}：{exc}", file=sys.stderr)
             status = 1
@@ -158,8 +163,8 @@ def locate_char(char: str, package: Package, branches: list[str], branches_path:
 
 
 def build_package(package: Package, *, out: Path, branches: list[str], formats: Iterable[str],
-                  force: bool, ctx: BuildContext, embed_fonts: bool = False, mail: Any = None
-                  ) -> tuple[OutputFolder, list[OutputFile]]:
+                  force: bool, ctx: BuildContext, embed_fonts: bool = False, mail: Any = None,
+                  progress: Progress | None = None) -> tuple[OutputFolder, list[OutputFile]]:
     from .pdf.writer import fonts_text
 
     formats = list(formats)
@@ -193,7 +198,7 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
         jobs.append(Job("pdf", bundle, "学习记录表和签到表（打印合集）.pdf", "print-bundle", None,
                         "sheets"))
     with ctx.timer("write"), _no_gc():
-        rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset, embed_fonts))
+        rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset, embed_fonts), progress)
     planned = [OutputFile(job.relative, job.kind, job.format, job.branch, pages, sha256_of(data))
                for job, (data, pages) in zip(jobs, rendered, strict=True)]
     contents = [data for data, _ in rendered]
@@ -347,12 +352,19 @@ def workers_wanted() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def render_all(jobs: list[Job], writers: _Writers) -> list[tuple[bytes, int | None]]:
+def render_all(jobs: list[Job], writers: _Writers, progress: Progress | None = None
+               ) -> list[tuple[bytes, int | None]]:
     """Every job's bytes, in job order; in parallel where it pays."""
     global _WORK
     workers = workers_wanted()
+    tell = progress or (lambda done, total: None)
+    tell(0, len(jobs))
     if workers <= 1 or len(jobs) < 4:
-        return [writers.render(j.format, j.doc) for j in jobs]
+        serial = []
+        for job in jobs:
+            serial.append(writers.render(job.format, job.doc))
+            tell(len(serial), len(jobs))
+        return serial
     import multiprocessing
 
     groups: dict[object, list[int]] = {}
@@ -366,6 +378,7 @@ def render_all(jobs: list[Job], writers: _Writers) -> list[tuple[bytes, int | No
             results = {}
             for unit, rendered in zip(units, pool.imap(_render_unit, units, chunksize=1), strict=True):
                 results.update(zip(unit, rendered, strict=True))
+                tell(len(results), len(jobs))
     finally:
         _WORK = None
     return [results[i] for i in range(len(jobs))]

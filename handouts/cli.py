@@ -65,6 +65,10 @@ def _arguments(prog: str = "handouts") -> _Parser:
                    help="覆盖已被手工修改过的输出文件")
     p.add_argument("--embed-fonts", action="store_true",
                    help="在 Word 文件中嵌入 PDF 所用字体的子集（没有公文字体的电脑上也显示一致）")
+    p.add_argument("--serve", action="store_true",
+                   help="在本机启动网页界面（只监听 127.0.0.1），并打开浏览器")
+    p.add_argument("--port", type=int, default=None, help="网页界面的端口（默认自动选一个空闲端口）")
+    p.add_argument("--no-browser", action="store_true", help="启动网页界面时不打开浏览器")
     p.add_argument("--mail", action="store_true",
                    help="另为名单中有电子邮件地址的每个二级党组织写一封邮件（OUT/<月份>/邮件/<支部>.eml）")
     p.add_argument("--send", action="store_true",
@@ -80,6 +84,15 @@ def _year(text: str) -> int:
     if not (text.isdigit() and len(text) == 4):
         raise argparse.ArgumentTypeError(f"年份应为四位数字，如 2025，不能是 {text!r}")
     return int(text)
+
+
+def _serve_argv(args: argparse.Namespace, prog: str) -> list[str]:
+    """The web server's own arguments, from generate.py's; seeds make no sense there."""
+    if args.seeds or args.outline or args.check or args.fonts or args.mail or args.send:
+        _arguments(prog).error("--serve 不能与输入文件、--outline、--check、--fonts、--mail 或 --send"
+                               " 同时使用（网页上有邮件一步）")
+    out = [] if args.port is None else ["--port", str(args.port)]
+    return out + (["--no-browser"] if args.no_browser else [])
 
 
 def default_seeds(seed_dir: Path, branches: Path | None) -> list[Path]:
@@ -111,6 +124,12 @@ def print_notes(package: Package, *, verbose: bool) -> None:
             print(f"警告：{_place(package.path, note)}", file=sys.stderr)
         elif verbose:
             print(f"说明：{_place(package.path, note)}", file=sys.stderr)
+
+
+def outline_json(packages: Sequence[Package]) -> str:
+    """The --outline text (DESIGN.md): one package's JSON object, a list for several."""
+    data = [p.to_json() for p in packages]
+    return json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n"
 
 
 def load(path: Path) -> Package:
@@ -161,7 +180,21 @@ def main(argv: Sequence[str] | None = None, *, home: Path | None = None, prog: s
 
 
 def _main(argv: list[str], home: Path, prog: str) -> int:
+    if argv[:1] == ["serve"] and not Path("serve").exists():
+        from .web import main as serve  # `handouts serve [--port P] [--no-browser]`
+
+        use(Places(home=home))
+        return serve(argv[1:])
     args = _arguments(prog).parse_args(argv)
+    if args.serve:
+        from .web import main as serve
+
+        serve_argv = _serve_argv(args, prog)
+        if _places(args, home) is None:
+            return EXIT_INPUT
+        return serve(serve_argv)
+    if args.port is not None or args.no_browser:
+        _arguments(prog).error("--port 和 --no-browser 只能与 --serve 一起使用")
     formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
     bad = [f for f in formats if f not in ("pdf", "docx")]
     if bad or not formats:
@@ -217,11 +250,8 @@ def _main(argv: list[str], home: Path, prog: str) -> int:
     if args.outline:
         for package in packages:
             print_notes(package, verbose=False)
-        data = [p.to_json() for p in packages]
-        if not data:
-            return status
-        json.dump(data[0] if len(data) == 1 else data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        if packages:
+            sys.stdout.write(outline_json(packages))
         return status
     if args.check:
         from .check import check_glyphs

@@ -20,6 +20,8 @@ from pathlib import Path
 
 APP = "handouts"
 CACHE_ENV = "HANDOUTS_FONT_CACHE"
+# The places of this run handed to a child process (the web page's builds).
+HOME_ENV, TEMPLATES_ENV, FONTS_ENV = "HANDOUTS_HOME", "HANDOUTS_TEMPLATES", "HANDOUTS_FONTS_DIR"
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # Data package and a file it always holds, per built-in folder.
 _BUILTIN = {"templates": ("handouts.templates", "style.toml"), "fonts": ("handouts.fontdata", "fonts.toml")}
@@ -148,5 +150,19 @@ def use(places: Places) -> None:
 
 
 def current() -> Places:
-    """What use() set; otherwise the checkout's folders as always, or the current folder."""
-    return _current or Places(home=checkout() or Path.cwd())
+    """What use() set; otherwise HANDOUTS_HOME (set for a child process), the
+    checkout's folders as always, or the current folder."""
+    if _current is not None:
+        return _current
+    handed = os.environ.get(HOME_ENV)
+    if handed:
+        given = {env: Path(os.environ[env]) if os.environ.get(env) else None
+                 for env in (TEMPLATES_ENV, FONTS_ENV)}
+        return Places(home=Path(handed), templates=given[TEMPLATES_ENV], fonts=given[FONTS_ENV])
+    return Places(home=checkout() or Path.cwd())
+
+
+def handed_down(places: Places) -> dict[str, str]:
+    """The environment that makes a child process's current() equal places."""
+    return {HOME_ENV: str(places.home), TEMPLATES_ENV: str(places.templates or ""),
+            FONTS_ENV: str(places.fonts or "")}
