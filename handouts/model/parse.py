@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import PurePath
 
 from ..read.source import SourceText
+from . import checks
 from . import textrules as tr
+from .debris import debris_kind
+from .items import mark_items
+from .joins import join_broken
 from .package import Attachment, Block, Note, Notice, Package
 
 
@@ -54,7 +60,27 @@ class _Parser:
         # information in their blank lines; grouping by gaps must then be off.
         pairs = sum(1 for a, b in itertools.pairwise(all_lines) if b.number == a.number + 1)
         self.spaced = len(all_lines) > 3 and pairs * 10 < len(all_lines)
-        self.lines = all_lines
+        self.lines = self._without_debris(all_lines)
+        self.gap_before = {ln.number for ln in self.lines if ln.gap_before}
+        self.items_fallback = False
+        self.title_guessed = False
+
+    def _without_debris(self, lines: list[Line]) -> list[Line]:
+        """Take web-page debris out of the text; each line becomes a note (issue 20)."""
+        first_label = next((i for i, ln in enumerate(lines) if self._label(ln.text)), len(lines))
+        out: list[Line] = []
+        dropped = False
+        for i, ln in enumerate(lines):
+            kind = debris_kind(ln.text, "notice" if i < first_label else "attachment")
+            if kind:
+                self.notes.append(Note(ln.number, f"网页残留（{kind}），不作为正文：{ln.text}",
+                                       removed=ln.text))
+                dropped = True
+                continue
+            # A removed line separates what stood above it from what follows.
+            out.append(replace(ln, gap_before=True) if dropped and not self.spaced else ln)
+            dropped = False
+        return out
 
     def warn(self, line: int, message: str) -> None:
         self.notes.append(Note(line, message, severity="warning"))
@@ -63,6 +89,11 @@ class _Parser:
 
     def run(self) -> Package:
         lines = self.lines
+        if not lines:  # nothing but web debris
+            self.warn(1, "文件中只有网页残留（导航、栏目名等），没有通知正文")
+            return Package(path=self.source.path, title=self._stem(), title_line=0,
+                           encoding=self.source.encoding,
+                           notes=sorted(self.notes, key=lambda n: n.line))
         first = lines[0]
         labels = [i for i, ln in enumerate(lines) if self._label(ln.text) is not None]
         notice_lines = lines[: labels[0]] if labels else lines
@@ -84,7 +115,10 @@ class _Parser:
             package.title = "".join(package.attachments[0].title)
             package.title_line = package.attachments[0].title_line
         self._study_date(package)
-        self._check(package)
+        checks.check_package(package, self.warn)
+        if package.notice:
+            package.notice.doubts = checks.doubts(package, self.items_fallback, self.title_guessed)
+            self.notes.extend(package.notice.doubts)
         package.notes = sorted(self.notes, key=lambda n: n.line)
         return package
 
@@ -100,6 +134,9 @@ class _Parser:
         return None
 
     # -- the notice --------------------------------------------------------
+
+    def _stem(self) -> str:
+        return PurePath(self.source.path.replace("\\", "/")).stem or "学习材料"
 
     def _notice(
         self, lines: list[Line]
@@ -117,23 +154,44 @@ class _Parser:
                     break
                 head.append(ln)
             body_start = len(head)
-            if not head:  # not even a title: the first line stands as one
-                head, body_start = lines[:1], 1
-        cover, title_lines, preamble = self._split_head(head)
-        if not title_lines and head:
-            title_lines = [head[-1]]
+        # A sentence is never a title (issue 20): a line ending in 。 or too
+        # long for a title stays text. Lines before the title are set before
+        # it; from a sentence after it on, everything is body, in input order.
+        first = next((i for i, ln in enumerate(head) if tr.is_title_like(ln.text)), len(head))
+        end = next((i for i in range(first, len(head)) if not tr.is_title_like(head[i].text)),
+                   len(head))
+        if end < len(head):
+            addressee_at, body_start = None, end
+        sentences = [Block("paragraph", ln.text, ln.number) for ln in head[:first]]
+        cover, title_lines, preamble = self._split_head(head[first:end])
+        if sentences and cover is not None and title_lines and cover is not title_lines[0]:
+            preamble = [Block("paragraph", cover.text, cover.number), *preamble]
+        if sentences:
+            cover = None  # the first line is no cover title
         notice = Notice(
             title=[ln.text for ln in title_lines],
             title_line=title_lines[0].number if title_lines else lines[0].number,
         )
+        if not title_lines:
+            self.warn(lines[0].number, "未找到通知标题（第一行不像标题：是句子、以“。”结尾或过长），"
+                      "文件名按输入文件命名")
+        else:
+            self.title_guessed = not tr.ends_with_doc_type("".join(notice.title))
         if addressee_at is not None:
             ln = lines[addressee_at]
             notice.addressee = Block("addressee", ln.text, ln.number)
         blocks = self._blocks(lines[body_start:], in_notice=True, at_start=False)
         self._close_notice(notice, blocks)
-        cover_pair = (cover.text, cover.number) if cover else (
-            "".join(notice.title), notice.title_line)
-        return notice, preamble, cover_pair
+        outcome = mark_items(notice.blocks)
+        self.items_fallback = outcome.fallback and outcome.count > 0
+        notice.study_part_line = outcome.intro.line if outcome.intro else None
+        if cover:
+            cover_pair = (cover.text, cover.number)
+        elif title_lines:
+            cover_pair = ("".join(notice.title), notice.title_line)
+        else:
+            cover_pair = (self._stem(), 0)
+        return notice, sentences + preamble, cover_pair
 
     def _split_head(self, head: list[Line]) -> tuple[Line | None, list[Line], list[Block]]:
         """Cover line, notice title lines and anything between them."""
@@ -276,7 +334,7 @@ class _Parser:
                 expect_subtitle = False
                 at_start = False
             i += 1
-        return blocks
+        return join_broken(blocks, self.gap_before, self.notes)
 
     def _classify(self, ln: Line, blocks: list[Block], *, in_notice: bool, at_start: bool,
                   expect_subtitle: bool) -> Block:
@@ -299,8 +357,9 @@ class _Parser:
         heading = tr.heading_level(text)
         if heading:
             level, label = heading
-            if in_notice and level >= 3:
-                return Block("item", text[len(label) :], ln.number, label=label)
+            if tr.numbered_paragraph(text, label):
+                # One long sentence after a number (issue 20, point 5): body type.
+                return Block("paragraph", text, ln.number)
             lead, rest = tr.split_lead(text)
             return Block("heading", rest, ln.number, level=level, lead=lead)
         if in_notice and ln.gap_before and tr.is_signature_line(text) and _organ_like(text):
@@ -353,39 +412,6 @@ class _Parser:
                 return
         self.warn(notice.title_line, "通知中没有找到学习日期（如“3月11日为教职工政治理论学习时间”）")
 
-    def _check(self, package: Package) -> None:
-        seen: dict[int, int] = {}
-        expected = 1
-        for att in package.attachments:
-            if att.number in seen:
-                self.warn(att.line, f"{att.label} 编号重复（第 {seen[att.number]} 行已有附件{att.number}）")
-            else:
-                seen[att.number] = att.line
-            if att.number > expected:
-                missing = "、".join(f"附件{n}" for n in range(expected, att.number))
-                self.warn(att.line, f"缺少{missing}（{att.label} 之前）")
-            expected = max(expected, att.number + 1)
-            if not att.title and not att.blocks:
-                self.warn(att.line, f"{att.label} 没有内容")
-            elif not att.blocks:
-                self.warn(att.line, f"{att.label} 只有标题，没有正文")
-        notice = package.notice
-        if not notice or not notice.items:
-            return
-        items = notice.items
-        if package.attachments and len(items) != len(package.attachments):
-            self.warn(items[0].line, f"通知列出 {len(items)} 项学习内容，但有 "
-                      f"{len(package.attachments)} 个附件")
-        by_number = {a.number: a for a in package.attachments}
-        for n, item in enumerate(items, start=1):
-            att = by_number.get(n)
-            if att is None:
-                if package.attachments:
-                    self.warn(item.line, f"通知第 {n} 项学习内容没有对应的附件{n}")
-                continue
-            if att.title and _overlap(item.text, "".join(att.title)) < 0.5:
-                self.warn(item.line, f"通知第 {n} 项与附件{n}的标题差别较大，请核对顺序")
-
 
 def _unsign(blocks: list[Block]) -> list[Block]:
     """An organ-like line in the middle of the body was no signature after all."""
@@ -406,21 +432,8 @@ def _year_in(text: str) -> int | None:
     m = tr.INLINE_DATE.search(text) or None
     if m and m.group(1):
         return int(m.group(1))
-    import re
-
     y = re.search(r"(\d{4})\s*年", text)
     return int(y.group(1)) if y else None
-
-
-def _han(text: str) -> set[str]:
-    return {c for c in text if "\u4e00" <= c <= "\u9fff"}
-
-
-def _overlap(a: str, b: str) -> float:
-    ha, hb = _han(a), _han(b)
-    if not ha or not hb:
-        return 1.0
-    return len(ha & hb) / min(len(ha), len(hb))
 
 
 def iter_blocks(package: Package) -> Iterator[Block]:
