@@ -33,6 +33,7 @@ def sheet_kinds(template_dir: Path = TEMPLATES) -> tuple[SheetKind, ...]:
 
 
 def sheet_context(package: Package, branch: str) -> dict[str, object]:
+    """What the sheet templates see; `content` is the 学习内容 cell, line by line."""
     issued = package.issue_date
     when = package.study_date or issued
     return {
@@ -41,9 +42,23 @@ def sheet_context(package: Package, branch: str) -> dict[str, object]:
         "study_date": cn_date(package.study_date) if package.study_date else "　　年　　月　　日",
         "month": f"{when.year}年{when.month}月" if when else "",
         "items": [shorten(item, ITEM_LIMIT) for item in package.study_items],
+        "content": study_content(package),
         "issue_iso": issued.isoformat() if issued else "",
         "rows": SIGNIN_ROWS,
     }
+
+
+def study_content(package: Package) -> list[dict[str, object]]:
+    """The 学习内容 cell's lines: each group heading once, above its items
+    (issue 20); items are numbered on through the groups, as the 附件 are."""
+    lines: list[dict[str, object]] = []
+    group: str | None = None
+    for number, (heading, item) in enumerate(package.study_outline, start=1):
+        if heading is not None and heading != group:
+            lines.append({"group": True, "text": shorten(heading, ITEM_LIMIT + 1), "number": None})
+        group = heading
+        lines.append({"group": False, "text": shorten(item, ITEM_LIMIT), "number": number})
+    return lines
 
 
 def compose_sheet(kind: SheetKind, package: Package, branch: str,

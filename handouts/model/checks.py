@@ -82,7 +82,7 @@ def check_items(package: Package, warn: Warn) -> None:
     if not notice or not notice.items:
         return
     items = notice.items
-    _check_numbering(items, warn)
+    _check_numbering(notice.blocks, warn)
     if package.attachments and len(items) != len(package.attachments):
         warn(items[0].line, f"通知列出 {len(items)} 项学习内容，但有 {len(package.attachments)} 个附件")
     first: dict[int, Attachment] = {}
@@ -101,29 +101,47 @@ def check_items(package: Package, warn: Warn) -> None:
             warn(item.line, f"通知第 {n} 项与附件{n}的标题差别较大，请核对顺序")
 
 
-def _check_numbering(items: list[Block], warn: Warn) -> None:
-    """Gaps and repeats in the items' own numbers: per group, or running on."""
-    previous: int | None = None
-    group: str | None = None
+def _check_numbering(blocks: list[Block], warn: Warn) -> None:
+    """Gaps and repeats in the items' own numbers. Group headings and the
+    items beside them are one list; the items of a group are another, which
+    starts at 1 or runs on from the group before."""
+    groups = {b.group for b in blocks if b.kind == "item" and b.group is not None}
+    outer: list[Block] = []
+    inner: dict[str, list[Block]] = {}
+    for b in blocks:
+        if b.kind == "heading" and b.full_text in groups:
+            outer.append(b)
+        elif b.kind == "item":
+            (outer if b.group is None else inner.setdefault(b.group, [])).append(b)
+    _check_sequence(outer, 1, warn)
+    last = 0
+    for members in inner.values():
+        first = _number(members[0]) if members else None
+        last = _check_sequence(members, 1 if first == 1 or not last else last + 1, warn)
+
+
+def _number(b: Block) -> int | None:
+    return tr.label_number(b.label if b.kind == "item" else (b.lead or ""))
+
+
+def _check_sequence(entries: list[Block], start: int, warn: Warn) -> int:
+    previous = start - 1
     seen: dict[int, int] = {}
-    for item in items:
-        number = tr.label_number(item.label or "")
+    for b in entries:
+        number = _number(b)
         if number is None:
             continue
-        if item.group != group:
-            group = item.group
-            if number == 1:  # numbering starts again in each group
-                previous, seen = None, {}
-        label = (item.label or "").strip()
+        found = tr.item_label(b.full_text)
+        label = ((b.label or "") if b.kind == "item" else (found[1] if found else "")).strip()
         if number in seen:
-            warn(item.line, f"学习内容编号“{label}”重复（第 {seen[number]} 行已有）")
-        elif previous is None and number != 1:
-            warn(item.line, f"学习内容编号从“{label}”开始，前面缺少 1 至 {number - 1}")
-        elif previous is not None and number > previous + 1:
-            gap = "、".join(str(k) for k in range(previous + 1, number))
-            warn(item.line, f"学习内容编号不连续：“{label}”之前缺少第 {gap} 项")
-        seen.setdefault(number, item.line)
-        previous = number if previous is None else max(previous, number)
+            warn(b.line, f"学习内容编号“{label}”重复（第 {seen[number]} 行已有）")
+        elif number > previous + 1:
+            missing = "、".join(str(k) for k in range(previous + 1, number))
+            where = "开始，前面" if not seen else "之前"
+            warn(b.line, f"学习内容编号{'从' if not seen else '不连续：'}“{label}”{where}缺少第 {missing} 项")
+        seen.setdefault(number, b.line)
+        previous = max(previous, number)
+    return previous
 
 
 def _texts(package: Package) -> Iterator[tuple[int, str, str]]:

@@ -77,30 +77,37 @@ def _mark_part(blocks: list[Block], start: int, intro_style: str | None) -> int:
         found = tr.item_label(text)
         if (found and found[0] == intro_style) or tr.STUDY_END.match(_rest(text)):
             break
-        following = _label_of(blocks, i + 1)
+        following = _label_of(blocks, i + 1, intro_style)
         if found and not tr.is_sentence(text):
             style, label = found
             outer = outer or style
-            if style == outer and following and following[0] != style:
+            if style == outer and style != "bullet" and following and following[0] not in (
+                    style, "book"):
                 group = _make_group(b)
             else:
+                if style == outer:
+                    group = None  # an entry beside the groups, not inside one
                 _make_item(b, label, group)
                 count += 1
         elif found:  # a numbered requirement sentence
             if count:
                 break
-        elif following and _may_head_group(text):
+        elif following and _may_head_group(text) and not (count and outer == following[0]):
             group = _make_group(b)
         elif count and len(text) > 16:
             break  # the closing instruction after the list
     return count
 
 
-def _label_of(blocks: list[Block], i: int) -> tuple[str, str] | None:
+def _label_of(blocks: list[Block], i: int, intro_style: str | None) -> tuple[str, str] | None:
+    """The label of the next line if it is an entry of the same part."""
     if i >= len(blocks) or blocks[i].kind not in _LISTABLE:
         return None
     text = blocks[i].full_text
-    return None if tr.is_sentence(text) else tr.item_label(text)
+    found = None if tr.is_sentence(text) else tr.item_label(text)
+    if found and (found[0] == intro_style or tr.STUDY_END.match(text[len(found[1]):])):
+        return None  # the next part's heading: no item below this line
+    return found
 
 
 def _may_head_group(text: str) -> bool:

@@ -37,11 +37,13 @@ def join_broken(blocks: list[Block], gap_before: set[int], notes: list[Note]) ->
 
 
 def _joinable(prev: Block, b: Block) -> bool:
-    if b.kind != "paragraph" or not b.text or _KEYED.match(b.text):
-        return False
+    if b.kind != "paragraph" or not b.text or _KEYED.match(b.text) or tr.item_label(b.text):
+        return False  # a labelled line (●, 《…》, 主题一：) starts an entry of its own
     text = prev.full_text
     if tr.unclosed(text) and prev.kind in ("paragraph", "heading"):
         return True  # an open 《 or （ carries on whatever the length
+    if tr.item_label(text):
+        return False  # a list entry is short on purpose
     if prev.kind == "heading" and not prev.text:
         return False  # a heading standing alone on its line
     if prev.kind not in ("paragraph", "heading") or text[-1] in tr.CLOSING:

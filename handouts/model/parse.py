@@ -11,7 +11,6 @@ no text is ever lost.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from .debris import debris_kind
 from .items import mark_items
 from .joins import join_broken
 from .package import Attachment, Block, Note, Notice, Package
+from .studydate import find_study_date
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,8 @@ class _Parser:
         if not package.notice and package.attachments and package.attachments[0].title:
             package.title = "".join(package.attachments[0].title)
             package.title_line = package.attachments[0].title_line
-        self._study_date(package)
+        year = package.issue_date.year if package.issue_date else _year_in(package.title)
+        find_study_date(package, year, self.warn)
         checks.check_package(package, self.warn)
         if package.notice:
             package.notice.doubts = checks.doubts(package, self.items_fallback, self.title_guessed)
@@ -224,7 +225,11 @@ class _Parser:
         date_at = max((i for i, b in enumerate(blocks) if b.kind == "date"), default=None)
         if date_at is None:
             # An undated notice may still be signed: a short organ name alone
-            # after a blank line at the end.
+            # after a blank line at the end, or as the very last line.
+            last = blocks[-1] if blocks else None
+            if last and last.kind == "paragraph" and tr.is_signature_line(last.text) and \
+                    _organ_like(last.text):
+                last.kind = "signature"
             while blocks and blocks[-1].kind == "signature":
                 notice.signature.insert(0, blocks.pop())
             notice.blocks = _unsign(blocks)
@@ -382,35 +387,6 @@ class _Parser:
             current = b
 
     # -- derived facts and checks -----------------------------------------
-
-    def _study_date(self, package: Package) -> None:
-        notice = package.notice
-        if not notice:
-            return
-        year = package.issue_date.year if package.issue_date else _year_in(package.title)
-        candidates = sorted(
-            (b for b in notice.blocks if b.kind in ("paragraph", "item", "heading")),
-            key=lambda b: ("学习时间" not in b.full_text and "学习日" not in b.full_text,
-                           "学习" not in b.full_text, b.line),
-        )
-        for b in candidates:
-            if "学习" not in b.full_text:
-                break
-            for m in tr.INLINE_DATE.finditer(b.full_text):
-                y = int(m.group(1)) if m.group(1) else year
-                if y is None:
-                    continue
-                try:
-                    day = dt.date(y, int(m.group(2)), int(m.group(3)))
-                except ValueError:
-                    self.warn(b.line, f"学习日期“{m.group(0)}”无法识别")
-                    continue
-                issued = package.issue_date
-                if not m.group(1) and issued and (day - issued).days < -180:
-                    day = day.replace(year=y + 1)  # a December notice for January
-                package.study_date, package.study_date_line = day, b.line
-                return
-        self.warn(notice.title_line, "通知中没有找到学习日期（如“3月11日为教职工政治理论学习时间”）")
 
 
 def _unsign(blocks: list[Block]) -> list[Block]:

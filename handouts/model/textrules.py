@@ -58,7 +58,7 @@ _HAN_DATE = re.compile(r"^([〇○零O一二三四五六七八九]{4})年([一�
 # Loose shape of a date line, to warn about one that does not parse.
 DATE_SHAPE = re.compile(r"^[0-9０-９〇○零一二三四五六七八九]{4}\s*年.{1,4}月.{1,4}日$")
 # A date inside running text: "3月11日", "2025年3月11日".
-INLINE_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+INLINE_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 # Lines that end a document's body but are no signature.
 _CLOSINGS = re.compile(r"^(特此|此致|敬礼|以上|附件[:：])")
