@@ -119,7 +119,8 @@ class _Parser:
         checks.check_package(package, self.warn)
         if package.notice:
             package.notice.doubts = checks.doubts(package, self.items_fallback, self.title_guessed)
-            self.notes.extend(package.notice.doubts)
+            # A missing title is a warning already; the outline still lists it.
+            self.notes.extend(d for d in package.notice.doubts if d.code != "title-missing")
         package.notes = sorted(self.notes, key=lambda n: n.line)
         return package
 
