@@ -22,7 +22,7 @@ _META_LABEL = (r"(?:点击量|点击数|点击率|点击|浏览量|浏览次数|
                r"来源|信息来源|稿件来源|文章来源|日期|时间)")
 _META_STRONG = (r"(?:点击量|点击数|点击率|点击|浏览量|浏览次数|浏览|阅读量|阅读次数|访问量|访问次数|"
                 r"责任编辑|责编|审核|审稿|审校|初审|复审|终审|发布时间|发布日期|发布人|发布者|"
-                r"发布单位|发布部门|发文时间|更新时间|录入|作者|编辑)")
+                r"发布单位|发布部门|发文时间|更新时间|录入|作者|编辑|来源|信息来源|稿件来源|文章来源)")
 # Site words that make a line of short space-separated words a navigation bar.
 _NAV_WORDS = ("网站首页", "首页", "加入收藏", "设为首页", "联系我们", "网站地图", "English",
               "无障碍", "繁体", "简体", "登录", "注册", "学校主页", "返回首页", "站内搜索")
@@ -47,8 +47,8 @@ DEBRIS: tuple[Debris, ...] = (
     Debris("导航路径（breadcrumb）", "any", re.compile(
         r"^(?:当前位置|您的位置|您现在的位置|位置)\s*[:：]|"
         r"^(?!.*<)(?=.*(?:首页|主页|正文|栏目))[^。，；]{0,40}?(?:>>|＞＞|»|›|>|＞|→|/)|"
-        r"^(?!.*<)(?=.*[\u4e00-\u9fff])[^。，；]{0,40}?(?:>>|＞＞|»|›|>|＞|→)[^。，；]{0,40}"
-        r"(?:>>|＞＞|»|›|>|＞|→)")),
+        r"^(?!.*<)(?=.*[\u4e00-\u9fff])[^。，；]{0,40}?(?:>>|＞＞|»|›|>|＞)[^。，；]{0,40}"
+        r"(?:>>|＞＞|»|›|>|＞)")),
     # 「首页 加入收藏 设为首页」: the site's menu bar.
     Debris("网站导航栏", "any", re.compile(
         r"^(?=.*(?:" + "|".join(_NAV_WORDS) + r"))(?:[^\s。，；：]{1,8}(?:\s+|\s*[|｜/]\s*|$)){2,}$")),
@@ -63,10 +63,16 @@ DEBRIS: tuple[Debris, ...] = (
     Debris("网页信息行（发布时间、作者、点击量等）", "notice-or-not-source", re.compile(
         _BULLET + _META_STRONG + r"\s*[:：]|"
         + _BULLET + _META_LABEL + r"\s*[:：][^。]{0,60}?\s" + _META_LABEL + r"\s*[:：]|"
-        + r"[\s|｜]" + _META_STRONG + r"\s*[:：]\s*\d+\s*(?:次)?\s*$")),
+        + r"[\s|｜]" + _META_STRONG + r"\s*[:：]\s*\d+\s*(?:次)?\s*$|"
+        # 「日期：2025-04-01」: a date the way web pages write it, not 2025年4月1日.
+        + _BULLET + r"(?:日期|时间)\s*[:：]\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")),
     Debris("网页栏目名称", "notice", re.compile(
         r"^[【\[]?(?:" + "|".join(sorted(CATEGORY_LABELS, key=len, reverse=True)) + r")[】\]]?\s*[:：]?$")),
 )
+
+# 「关于…的通知    发布时间：2025-04-01  点击：12」: metadata run on after a
+# title, set off by spaces. Only a strong label counts ("时间：" may be text).
+TRAILING_META = re.compile(r"(?:\s{2,}|\t|　+|\s*[|｜]\s*)" + _META_STRONG + r"\s*[:：].*$")
 
 # A line longer than this is text, whatever it starts with.
 _MAX_DEBRIS = 120
@@ -84,6 +90,14 @@ def debris_kind(text: str, part: str) -> str | None:
         if d.pattern.search(text):
             return d.kind
     return None
+
+
+def trailing_meta(text: str) -> int | None:
+    """Where web metadata run on after the text of a line begins, if it does."""
+    m = TRAILING_META.search(text)
+    if m is None or m.start() == 0 or "。" in text[m.start():]:
+        return None
+    return m.start()
 
 
 _SOURCE_START = re.compile(r"^[（(]?\s*(?:来\s*源|稿件来源|信息来源|文章来源|转自)\s*[:：]")

@@ -20,7 +20,7 @@ from pathlib import PurePath
 from ..read.source import SourceText
 from . import checks
 from . import textrules as tr
-from .debris import debris_kind
+from .debris import debris_kind, trailing_meta
 from .items import mark_items
 from .joins import join_broken
 from .package import Attachment, Block, Note, Notice, Package
@@ -71,7 +71,15 @@ class _Parser:
         out: list[Line] = []
         dropped = False
         for i, ln in enumerate(lines):
-            kind = debris_kind(ln.text, "notice" if i < first_label else "attachment")
+            part = "notice" if i < first_label else "attachment"
+            cut = trailing_meta(ln.text) if part == "notice" else None
+            if cut is not None and debris_kind(ln.text[:cut].rstrip(), part):
+                cut = None  # debris through and through
+            kind = debris_kind(ln.text, part) if cut is None else None
+            if cut is not None:
+                self.notes.append(Note(ln.number, "网页残留（行尾的发布时间、点击量等），不作为正文："
+                                       + ln.text[cut:].strip(), removed=ln.text[cut:]))
+                ln = replace(ln, text=ln.text[:cut].rstrip())
             if kind:
                 self.notes.append(Note(ln.number, f"网页残留（{kind}），不作为正文：{ln.text}",
                                        removed=ln.text))
@@ -216,7 +224,13 @@ class _Parser:
             groups[-1].append(ln)
         title = groups[-1]
         if len(groups) == 1:
-            return head[0], title, []
+            # No blank line: a cover line typed straight above the title, or
+            # one title broken over lines. The title begins at its 关于.
+            start = max((i for i, ln in enumerate(title) if ln.text.startswith("关于")), default=0)
+            if start == 0:
+                return None, title, []
+            return title[0], title[start:], [Block("paragraph", ln.text, ln.number)
+                                             for ln in title[1:start]]
         cover = groups[0][0]
         middle = [ln for g in groups[:-1] for ln in g][1:]
         return cover, title, [Block("paragraph", ln.text, ln.number) for ln in middle]
