@@ -146,3 +146,9 @@ def test_outline_json_reports_doubts() -> None:
     march = parse(read_source(Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"))
     assert march.to_json()["notice"]["confident"] is True
     assert march.to_json()["notice"]["study_part_line"] == 6
+
+
+def test_record_sheet_drops_the_lists_own_punctuation() -> None:
+    package, _ = load("items-semicolons")
+    assert [item.text[-1] for item in package.notice.items] == ["；", "；", "。"]  # type: ignore[union-attr]
+    assert [line["text"] for line in study_content(package)][:2] == ["《习近平谈治国理政》第五卷", "党的二十届四中全会精神"]

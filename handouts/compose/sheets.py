@@ -57,7 +57,9 @@ def study_content(package: Package) -> list[dict[str, object]]:
         if heading is not None and heading != group:
             lines.append({"group": True, "text": shorten(heading, ITEM_LIMIT + 1), "number": None})
         group = heading
-        lines.append({"group": False, "text": shorten(item, ITEM_LIMIT), "number": number})
+        # "1.《…》第五卷；": the list's own punctuation has no place in the cell.
+        text = shorten(item.rstrip("；;。，,"), ITEM_LIMIT)
+        lines.append({"group": False, "text": text, "number": number})
     return lines
 
 

@@ -65,7 +65,9 @@ DEBRIS: tuple[Debris, ...] = (
         + _BULLET + _META_LABEL + r"\s*[:：][^。]{0,60}?\s" + _META_LABEL + r"\s*[:：]|"
         + r"[\s|｜]" + _META_STRONG + r"\s*[:：]\s*\d+\s*(?:次)?\s*$|"
         # 「日期：2025-04-01」: a date the way web pages write it, not 2025年4月1日.
-        + _BULLET + r"(?:日期|时间)\s*[:：]\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")),
+        + _BULLET + r"(?:日期|时间)\s*[:：]\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|"
+        # 「2025-04-01 10:21」, 「[2025-04-01]」 alone: the page's publishing date.
+        + r"^[\[【(（]?\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\]】)）]?$")),
     Debris("网页栏目名称", "notice", re.compile(
         r"^[【\[]?(?:" + "|".join(sorted(CATEGORY_LABELS, key=len, reverse=True)) + r")[】\]]?\s*[:：]?$")),
 )

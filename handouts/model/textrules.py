@@ -238,9 +238,10 @@ def is_sentence(text: str) -> bool:
     """A line that reads as running text rather than the name of a document."""
     if not text:
         return False
-    if text[-1] in "；;，,":
+    if text[-1] in "，,":
         return True
-    return text[-1] == "。" and (len(text) > 60 or "，" in text)
+    # "1.《…》第五卷；" ends a list entry; a requirement has clauses or length.
+    return text[-1] in "。；;" and (len(text) > 60 or "，" in text)
 
 
 def label_number(label: str) -> int | None:
