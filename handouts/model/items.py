@@ -68,6 +68,7 @@ def _rest(text: str) -> str:
 def _mark_part(blocks: list[Block], start: int, intro_style: str | None) -> int:
     outer: str | None = None
     group: str | None = None
+    labelled_group = False  # the current group heading has the outer label style
     count = 0
     for i in range(start, len(blocks)):
         b = blocks[i]
@@ -83,17 +84,17 @@ def _mark_part(blocks: list[Block], start: int, intro_style: str | None) -> int:
             outer = outer or style
             if style == outer and style != "bullet" and following and following[0] not in (
                     style, "book"):
-                group = _make_group(b)
+                group, labelled_group = _make_group(b), True
             else:
-                if style == outer:
-                    group = None  # an entry beside the groups, not inside one
+                if style == outer and labelled_group:
+                    group = None  # "3.…" beside "1.重要讲话", not inside it
                 _make_item(b, label, group)
                 count += 1
         elif found:  # a numbered requirement sentence
             if count:
                 break
-        elif following and _may_head_group(text) and not (count and outer == following[0]):
-            group = _make_group(b)
+        elif following and _may_head_group(text):
+            group, labelled_group = _make_group(b), False
         elif count and len(text) > 16:
             break  # the closing instruction after the list
     return count
