@@ -152,3 +152,12 @@ def test_record_sheet_drops_the_lists_own_punctuation() -> None:
     package, _ = load("items-semicolons")
     assert [item.text[-1] for item in package.notice.items] == ["；", "；", "。"]  # type: ignore[union-attr]
     assert [line["text"] for line in study_content(package)][:2] == ["《习近平谈治国理政》第五卷", "党的二十届四中全会精神"]
+
+
+def test_joins_in_an_attachment_leave_subheadings_alone() -> None:
+    text = ("通知\n各单位：\n学习。\n附件1\n标题\n\n坚持以人民为中心的发展思想\n各地区各部门要把人民放在心中。\n"
+            "各单位要把学习任务落实到每一名教职工，并结合\n实际认真组织。\n")
+    pkg = parse(read_bytes(text.encode(), "v.txt"))
+    assert [b.text for b in pkg.attachments[0].blocks] == [
+        "坚持以人民为中心的发展思想", "各地区各部门要把人民放在心中。", "各单位要把学习任务落实到每一名教职工，并结合实际认真组织。"]
+    assert [n.line for n in pkg.notes if "续行" in n.message] == [10]

@@ -21,6 +21,10 @@ _MIN_BROKEN = 14
 # "联系人：张三", "地点：会议室": a key and its value, one per line by design.
 _KEYED = re.compile(r"^[^，。；：:]{1,8}[：:]")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+# A line this short without any punctuation reads as a subheading, not as
+# the first half of a sentence (web text breaks at 30 字 and more).
+_HEADING_LIKE = 30
+_PUNCT = set("，。；：、,;:")
 
 
 def join_broken(blocks: list[Block], gap_before: set[int], notes: list[Note]) -> list[Block]:
@@ -48,6 +52,8 @@ def _joinable(prev: Block, b: Block) -> bool:
         return False  # a heading standing alone on its line
     if prev.kind not in ("paragraph", "heading") or text[-1] in tr.CLOSING:
         return False
+    if len(text) <= _HEADING_LIKE and not (_PUNCT & set(text)):
+        return False  # "坚持以人民为中心的发展思想": an unnumbered subheading
     return len(text) >= _MIN_BROKEN and not _KEYED.match(text)
 
 
