@@ -96,6 +96,8 @@ def debris_kind(text: str, part: str) -> str | None:
 
 def trailing_meta(text: str) -> int | None:
     """Where web metadata run on after the text of a line begins, if it does."""
+    if text.startswith(("（", "(", "【", "[")) or _SOURCE_START.match(text):
+        return None  # 「（来源：… 发布时间：…）」 is a source line, kept whole
     m = TRAILING_META.search(text)
     if m is None or m.start() == 0 or "。" in text[m.start():]:
         return None

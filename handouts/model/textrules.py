@@ -138,6 +138,9 @@ def is_addressee(text: str) -> bool:
         and heading_level(text) is None
         and not _CLOSINGS.match(text)
         and not SOURCE.match(text)
+        # 「学习内容：」 opens the study items; it addresses nobody.
+        and not STUDY_INTRO.search(text)
+        and not STUDY_END.match(text)
     )
 
 
