@@ -68,6 +68,11 @@ DEBRIS: tuple[Debris, ...] = (
         + _BULLET + r"(?:日期|时间)\s*[:：]\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|"
         # 「2025-04-01 10:21」, 「[2025-04-01]」 alone: the page's publishing date.
         + r"^[\[【(（]?\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\]】)）]?$")),
+    # Copied from a WeChat article: the account line on top, the buttons below.
+    Debris("微信公众号页面残留", "any", re.compile(
+        r"^(?:阅读原文|阅读全文|点击上方.{0,12}关注.{0,12}|预览时标签不可点|微信扫一扫.{0,20}|"
+        r"(?:赞|在看|分享|收藏|点赞|写留言|留言)(?:\s+(?:赞|在看|分享|收藏|点赞|写留言|留言))*)$|"
+        r"^原创\s+\S{2,30}\s+\S{2,30}(?:\s+\d{4}[-年]\d{1,2}[-月]\d{1,2}日?)?(?:\s+\d{1,2}:\d{2})?$")),
     Debris("网页栏目名称", "notice", re.compile(
         r"^[【\[]?(?:" + "|".join(sorted(CATEGORY_LABELS, key=len, reverse=True)) + r")[】\]]?\s*[:：]?$")),
 )
@@ -92,6 +97,16 @@ def debris_kind(text: str, part: str) -> str | None:
         if d.pattern.search(text):
             return d.kind
     return None
+
+
+# 「【通知】关于…的通知」「[置顶]关于…」: the site's tag in front of a title.
+LEADING_TAG = re.compile(r"^[【\[](?:通知|公告|通告|重要|置顶|最新|转发|热点|推荐|公示)[】\]]\s*(?=\S)")
+
+
+def leading_tag(text: str) -> int | None:
+    """Where the text after a web tag such as 【通知】 begins, if the line has one."""
+    m = LEADING_TAG.match(text)
+    return m.end() if m else None
 
 
 def trailing_meta(text: str) -> int | None:

@@ -20,7 +20,7 @@ from pathlib import PurePath
 from ..read.source import SourceText
 from . import checks
 from . import textrules as tr
-from .debris import debris_kind, trailing_meta
+from .debris import debris_kind, leading_tag, trailing_meta
 from .items import mark_items
 from .joins import join_broken
 from .package import Attachment, Block, Note, Notice, Package
@@ -72,6 +72,11 @@ class _Parser:
         dropped = False
         for i, ln in enumerate(lines):
             part = "notice" if i < first_label else "attachment"
+            tag = leading_tag(ln.text) if part == "notice" else None
+            if tag is not None:
+                self.notes.append(Note(ln.number, "网页残留（标题前的网页标签），不作为正文："
+                                       + ln.text[:tag].strip(), removed=ln.text[:tag]))
+                ln = replace(ln, text=ln.text[tag:])
             cut = trailing_meta(ln.text) if part == "notice" else None
             if cut is not None and debris_kind(ln.text[:cut].rstrip(), part):
                 cut = None  # debris through and through
