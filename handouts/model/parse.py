@@ -165,15 +165,15 @@ class _Parser:
         else:
             head = []
             for ln in lines:
-                if not tr.is_title_like(ln.text) or len(head) >= 6:
+                if not tr.is_notice_title_line(ln.text) or len(head) >= 6:
                     break
                 head.append(ln)
             body_start = len(head)
         # A sentence is never a title (issue 20): a line ending in 。 or too
         # long for a title stays text. Lines before the title are set before
         # it; from a sentence after it on, everything is body, in input order.
-        first = next((i for i, ln in enumerate(head) if tr.is_title_like(ln.text)), len(head))
-        end = next((i for i in range(first, len(head)) if not tr.is_title_like(head[i].text)),
+        first = next((i for i, ln in enumerate(head) if tr.is_notice_title_line(ln.text)), len(head))
+        end = next((i for i in range(first, len(head)) if not tr.is_notice_title_line(head[i].text)),
                    len(head))
         if end < len(head):
             addressee_at, body_start = None, end

@@ -178,6 +178,12 @@ def is_title_like(text: str) -> bool:
     )
 
 
+def is_notice_title_line(text: str) -> bool:
+    """A line that can belong to the notice's title or cover line: title-like
+    and no clause of a sentence ("根据学校安排，现将有关事项通知如下")."""
+    return is_title_like(text) and "，" not in text and not text.endswith("如下")
+
+
 def ends_with_doc_type(text: str) -> bool:
     return text.rstrip("》）)").endswith(DOC_TYPES)
 
