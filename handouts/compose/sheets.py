@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..model.package import Package
+from ..model.textrules import item_label
 from .document import Document
 from .render import cn_date, render, shorten
 from .style import TEMPLATES
@@ -55,12 +56,20 @@ def study_content(package: Package) -> list[dict[str, object]]:
     group: str | None = None
     for number, (heading, item) in enumerate(package.study_outline, start=1):
         if heading is not None and heading != group:
-            lines.append({"group": True, "text": shorten(heading, ITEM_LIMIT + 1), "number": None})
+            lines.append({"group": True, "text": shorten(_group_text(heading), ITEM_LIMIT + 1),
+                          "number": None})
         group = heading
         # "1.《…》第五卷；": the list's own punctuation has no place in the cell.
         text = shorten(item.rstrip("；;。，,"), ITEM_LIMIT)
         lines.append({"group": False, "text": text, "number": number})
     return lines
+
+
+def _group_text(heading: str) -> str:
+    """A group heading as the sheet shows it: "1.重要讲话" loses its "1.", which
+    would read as one more item beside the items numbered 1…N below it."""
+    found = item_label(heading)
+    return heading[len(found[1]):] if found and found[0] == "arabic" else heading
 
 
 def compose_sheet(kind: SheetKind, package: Package, branch: str,
