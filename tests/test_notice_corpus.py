@@ -162,3 +162,11 @@ def test_joins_in_an_attachment_leave_subheadings_alone() -> None:
     assert [b.text for b in pkg.attachments[0].blocks] == [
         "坚持以人民为中心的发展思想", "各地区各部门要把人民放在心中。", "各单位要把学习任务落实到每一名教职工，并结合实际认真组织。"]
     assert [n.line for n in pkg.notes if "续行" in n.message] == [10]
+
+
+def test_items_only_in_attachments_give_the_sheet_their_titles() -> None:
+    package, _ = load("items-in-attachments")
+    assert [line["text"] for line in study_content(package)] == [
+        "习近平在中共中央政治局第二十次集体学习时的讲话", "国务院办公厅关于加快构建普惠托育服务体系的意见"]
+    assert package.notice is not None
+    assert [b.kind for b in package.notice.blocks] == ["paragraph", "heading", "heading"]

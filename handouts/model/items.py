@@ -15,6 +15,7 @@ look before printing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import textrules as tr
@@ -35,12 +36,17 @@ class ItemsOutcome:
 
 def mark_items(blocks: list[Block]) -> ItemsOutcome:
     """Turn the study items among the notice's body blocks into item blocks."""
+    intro: Block | None = None
     for i, b in enumerate(blocks):
         if _is_intro(b):
-            style = _heading_style(b)
-            count = _mark_part(blocks, i + 1, style)
+            intro = intro or b
+            count = _mark_part(blocks, i + 1, _heading_style(b))
             if count:
                 return ItemsOutcome(b, False, count)
+    if intro is not None:
+        # "学习内容如下：" with nothing listed under it: the items are the
+        # attachments; numbered lines elsewhere are requirements.
+        return ItemsOutcome(intro, False, 0)
     return ItemsOutcome(None, True, _mark_fallback(blocks)) if blocks else ItemsOutcome(None, False, 0)
 
 
@@ -48,9 +54,11 @@ def _is_intro(b: Block) -> bool:
     if b.kind not in ("paragraph", "heading"):
         return False
     text = b.full_text
-    if not tr.STUDY_INTRO.search(text):
+    # The words must open what follows: "…学习内容见附件。请按以下要求：" does not.
+    last = re.split(r"[。！？]", text.rstrip("：:"))[-1]
+    if not tr.STUDY_INTRO.search(last):
         return False
-    return text.endswith(("：", ":")) or "如下" in text or (
+    return text.endswith(("：", ":")) or "如下" in last or (
         b.kind == "heading" and not b.text) or len(text) <= 16
 
 
@@ -137,7 +145,7 @@ def _mark_fallback(blocks: list[Block]) -> int:
         text = b.full_text
         found = tr.item_label(text) if b.kind in _LISTABLE else None
         usable = (found and found[0] in _FALLBACK_STYLES and not tr.is_sentence(text)
-                  and not _keyed(_rest(text)))
+                  and not text.endswith(("。", "；", ";")) and not _keyed(_rest(text)))
         if usable and found:
             _make_item(b, found[1], None)
             count += 1
