@@ -28,8 +28,9 @@ _MONTH_ONLY = re.compile(r"[0-9]{4}\s*年\s*(?P<m>[0-9]{1,2})\s*月")
 _ODD_SPACES = {"\u00a0": "不换行空格（NBSP）", "\u3000": "全角空格", "\u2002": "半角空格（EN SPACE）",
                "\u2003": "全角空格（EM SPACE）", "\u202f": "窄不换行空格"}
 _SPACE_IN_SENTENCE = re.compile("(?<=\\S)[\u00a0\u3000\u2002\u2003\u202f]+(?=\\S)")
-# Blocks whose inner spaces are layout on purpose (organs side by side, sources).
-_SPACED_KINDS = ("signature", "date", "source", "table", "note")
+# Blocks that hold sentences. Elsewhere a space is layout on purpose: organs
+# side by side in a signature, a headline and its subtitle in a title or item.
+_SENTENCE_KINDS = ("paragraph", "heading", "addressee")
 
 
 def check_package(package: Package, warn: Warn) -> None:
@@ -184,7 +185,7 @@ def check_dates(package: Package, warn: Warn) -> None:
 def check_spaces(package: Package, warn: Warn) -> None:
     """A NBSP or full-width space inside a sentence prints as a gap (issue 20)."""
     for line, kind, text in _texts(package):
-        if kind in _SPACED_KINDS:
+        if kind not in _SENTENCE_KINDS:
             continue
         for m in _SPACE_IN_SENTENCE.finditer(text):
             name = "、".join(dict.fromkeys(_ODD_SPACES[c] for c in m.group(0)))

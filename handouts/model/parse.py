@@ -7,6 +7,11 @@ addressee, signature, date and second title. The parser reads structure from
 position (what follows a label, what precedes a date) and from the line
 recognisers in textrules; whatever it cannot classify stays a paragraph, so
 no text is ever lost.
+
+Issue 20 (notices written by other hands) lives in helpers: debris.py takes
+web-page debris out (kept as notes), items.py finds the study items and their
+groups, joins.py mends sentences broken across lines, studydate.py finds the
+study day and checks.py warns and records what the parser had to guess.
 """
 
 from __future__ import annotations
