@@ -120,3 +120,22 @@ def trailing_meta(text: str) -> int | None:
 
 
 _SOURCE_START = re.compile(r"^[（(]?\s*(?:来\s*源|稿件来源|信息来源|文章来源|转自)\s*[:：]")
+
+
+def clean_line(text: str, part: str) -> tuple[str | None, list[tuple[str, str]]]:
+    """The line without its web debris (None: nothing is left) and, for the
+    notes, (message, removed text) for each piece taken out."""
+    pieces: list[tuple[str, str]] = []
+    tag = leading_tag(text) if part == "notice" else None
+    if tag is not None:
+        pieces.append(("网页残留（标题前的网页标签），不作为正文：" + text[:tag].strip(), text[:tag]))
+        text = text[tag:]
+    cut = trailing_meta(text) if part == "notice" else None
+    if cut is not None and not debris_kind(text[:cut].rstrip(), part):
+        pieces.append(("网页残留（行尾的发布时间、点击量等），不作为正文：" + text[cut:].strip(), text[cut:]))
+        return text[:cut].rstrip(), pieces
+    kind = debris_kind(text, part)
+    if kind:
+        pieces.append((f"网页残留（{kind}），不作为正文：{text}", text))
+        return None, pieces
+    return text, pieces

@@ -25,7 +25,7 @@ from pathlib import PurePath
 from ..read.source import SourceText
 from . import checks
 from . import textrules as tr
-from .debris import debris_kind, leading_tag, trailing_meta
+from .debris import clean_line
 from .items import mark_items
 from .joins import join_broken
 from .package import Attachment, Block, Note, Notice, Package
@@ -71,32 +71,18 @@ class _Parser:
         self.title_guessed = False
 
     def _without_debris(self, lines: list[Line]) -> list[Line]:
-        """Take web-page debris out of the text; each line becomes a note (issue 20)."""
+        """Take web-page debris out of the text; each piece becomes a note (issue 20)."""
         first_label = next((i for i, ln in enumerate(lines) if self._label(ln.text)), len(lines))
         out: list[Line] = []
         dropped = False
         for i, ln in enumerate(lines):
-            part = "notice" if i < first_label else "attachment"
-            tag = leading_tag(ln.text) if part == "notice" else None
-            if tag is not None:
-                self.notes.append(Note(ln.number, "网页残留（标题前的网页标签），不作为正文："
-                                       + ln.text[:tag].strip(), removed=ln.text[:tag]))
-                ln = replace(ln, text=ln.text[tag:])
-            cut = trailing_meta(ln.text) if part == "notice" else None
-            if cut is not None and debris_kind(ln.text[:cut].rstrip(), part):
-                cut = None  # debris through and through
-            kind = debris_kind(ln.text, part) if cut is None else None
-            if cut is not None:
-                self.notes.append(Note(ln.number, "网页残留（行尾的发布时间、点击量等），不作为正文："
-                                       + ln.text[cut:].strip(), removed=ln.text[cut:]))
-                ln = replace(ln, text=ln.text[:cut].rstrip())
-            if kind:
-                self.notes.append(Note(ln.number, f"网页残留（{kind}），不作为正文：{ln.text}",
-                                       removed=ln.text))
+            text, pieces = clean_line(ln.text, "notice" if i < first_label else "attachment")
+            self.notes.extend(Note(ln.number, message, removed=removed) for message, removed in pieces)
+            if text is None:
                 dropped = True
                 continue
             # A removed line separates what stood above it from what follows.
-            out.append(replace(ln, gap_before=True) if dropped and not self.spaced else ln)
+            out.append(replace(ln, text=text, gap_before=ln.gap_before or (dropped and not self.spaced)))
             dropped = False
         return out
 
