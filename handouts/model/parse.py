@@ -201,6 +201,14 @@ class _Parser:
 
     def _split_head(self, head: list[Line]) -> tuple[Line | None, list[Line], list[Block]]:
         """Cover line, notice title lines and anything between them."""
+        cover, title, middle = self._head_groups(head)
+        if cover is not None and title and cover is not title[0] and _organ_like(cover.text):
+            # A letterhead ("…党委宣传网工部"), not the material's name: the
+            # title names the files; the letterhead is set above it.
+            return None, title, [Block("paragraph", cover.text, cover.number), *middle]
+        return cover, title, middle
+
+    def _head_groups(self, head: list[Line]) -> tuple[Line | None, list[Line], list[Block]]:
         if not head:
             return None, [], []
         if len(head) == 1:
