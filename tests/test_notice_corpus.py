@@ -112,10 +112,9 @@ def test_record_sheet_renders_group_headings() -> None:
     kind = next(k for k in sheet_kinds() if k.kind == "record-sheet")
     doc = compose_sheet(kind, package, "示例党支部")
     table = next(b for b in doc.sections[0].blocks if hasattr(b, "rows"))
-    cell = next(c for row in table.rows for c in row.cells
-                if any("学习内容" in r.text for p in c.blocks for r in p.runs))
-    content = table.rows[[id(r) for r in table.rows].index(
-        next(id(r) for r in table.rows if cell in r.cells))].cells[1]
+    row = next(r for r in table.rows
+               if any("学习内容" in run.text for p in r.cells[0].blocks for run in p.runs))
+    content = row.cells[1]
     texts = ["".join(r.text for r in p.runs) for p in content.blocks]
     # The groups' own "1." "2." would read as items beside the items 1…4.
     assert texts == ["重要讲话", "1.习近平在第二届中国—中亚峰会上的主旨讲话", "2.习近平在全国科技大会上的讲话",
