@@ -112,8 +112,10 @@ def build_all(packages: list[Package], *, out: Path, branches: Path, formats: li
     ctx = BuildContext()
     status = 0
     for package in packages:
-        for note in package.warnings:
-            print(f"警告：{package.path} 第 {note.line} 行：{note.message}", file=sys.stderr)
+        for note in package.notes:
+            if note.severity in ("warning", "doubt"):
+                word = "警告" if note.severity == "warning" else "请核对"
+                print(f"{word}：{package.path} 第 {note.line} 行：{note.message}", file=sys.stderr)
         try:
             folder, files = build_package(package, out=out, branches=names, formats=formats,
                                           force=force, ctx=ctx, embed_fonts=embed_fonts, mail=mail,

@@ -122,6 +122,9 @@ def print_notes(package: Package, *, verbose: bool) -> None:
     for note in package.notes:
         if note.severity == "warning":
             print(f"警告：{_place(package.path, note)}", file=sys.stderr)
+        elif note.severity == "doubt":
+            # What the parser guessed (issue 20): worth a look before printing.
+            print(f"请核对：{_place(package.path, note)}", file=sys.stderr)
         elif verbose:
             print(f"说明：{_place(package.path, note)}", file=sys.stderr)
 
@@ -261,8 +264,10 @@ def _main(argv: list[str], home: Path, prog: str) -> int:
             if not check_glyphs(package):
                 status = EXIT_INPUT
             else:
-                print(f"{package.path}：检查通过，通知 1 份、附件 {len(package.attachments)} 个，"
-                      f"警告 {len(package.warnings)} 条。", file=sys.stderr)
+                doubts = f"、需核对 {len(package.doubts)} 处" if package.doubts else ""
+                print(f"{package.path}：检查通过，通知 {1 if package.notice else 0} 份、"
+                      f"附件 {len(package.attachments)} 个，警告 {len(package.warnings)} 条{doubts}。",
+                      file=sys.stderr)
         return status
     if status != EXIT_OK:
         return status

@@ -157,7 +157,10 @@ def render(template: str, template_dir: Path | None = None, **context: Any) -> D
 
 def compose_handout(package: Package, template_dir: Path | None = None) -> Document:
     notice = package.notice
-    show_cover = bool(notice) and package.title_line != (notice.title_line if notice else 0)
+    # title_line 0: the cover title is the input file's name (no title in the
+    # text, issue 20); it names the files but is not printed.
+    show_cover = bool(notice) and package.title_line > 0 and package.title_line != (
+        notice.title_line if notice else 0)
     return render(
         "handout.xml.j2",
         template_dir,

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..model.package import Package
+from ..model.textrules import item_label
 from .document import Document
 from .render import cn_date, render, shorten
 
@@ -40,6 +41,7 @@ def _sheet_kinds(path: Path) -> tuple[SheetKind, ...]:
 
 
 def sheet_context(package: Package, branch: str) -> dict[str, object]:
+    """What the sheet templates see; `content` is the 学习内容 cell, line by line."""
     issued = package.issue_date
     when = package.study_date or issued
     return {
@@ -48,9 +50,33 @@ def sheet_context(package: Package, branch: str) -> dict[str, object]:
         "study_date": cn_date(package.study_date) if package.study_date else "　　年　　月　　日",
         "month": f"{when.year}年{when.month}月" if when else "",
         "items": [shorten(item, ITEM_LIMIT) for item in package.study_items],
+        "content": study_content(package),
         "issue_iso": issued.isoformat() if issued else "",
         "rows": SIGNIN_ROWS,
     }
+
+
+def study_content(package: Package) -> list[dict[str, object]]:
+    """The 学习内容 cell's lines: each group heading once, above its items
+    (issue 20); items are numbered on through the groups, as the 附件 are."""
+    lines: list[dict[str, object]] = []
+    group: str | None = None
+    for number, (heading, item) in enumerate(package.study_outline, start=1):
+        if heading is not None and heading != group:
+            lines.append({"group": True, "text": shorten(_group_text(heading), ITEM_LIMIT + 1),
+                          "number": None})
+        group = heading
+        # "1.《…》第五卷；": the list's own punctuation has no place in the cell.
+        text = shorten(item.rstrip("；;。，,"), ITEM_LIMIT)
+        lines.append({"group": False, "text": text, "number": number})
+    return lines
+
+
+def _group_text(heading: str) -> str:
+    """A group heading as the sheet shows it: "1.重要讲话" loses its "1.", which
+    would read as one more item beside the items numbered 1…N below it."""
+    found = item_label(heading)
+    return heading[len(found[1]):] if found and found[0] == "arabic" else heading
 
 
 def compose_sheet(kind: SheetKind, package: Package, branch: str,

@@ -35,7 +35,10 @@ class Note:
     # Text removed from the input (artefacts, control characters); empty for
     # plain warnings. Lets tests prove that nothing else was dropped.
     removed: str = ""
-    severity: str = "info"  # "info" (a cleanup) or "warning" (a likely mistake)
+    # "info" (a cleanup), "warning" (a likely mistake) or "doubt" (the parser
+    # guessed: the clerk should look before printing, issue 20).
+    severity: str = "info"
+    code: str = ""  # doubts: what was guessed ("title-guessed", "no-items", …)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"line": self.line, "message": self.message}
@@ -43,6 +46,8 @@ class Note:
             out["removed"] = self.removed
         if self.severity != "info":
             out["severity"] = self.severity
+        if self.code:
+            out["code"] = self.code
         return out
 
 
@@ -56,6 +61,7 @@ class Block:
     label: str | None = None  # items: "1."
     rows: list[list[str]] | None = None  # tables
     date: dt.date | None = None  # date blocks that parse
+    group: str | None = None  # items: the group heading above them, as written
 
     def __post_init__(self) -> None:
         if self.kind not in BLOCK_KINDS:
@@ -79,6 +85,8 @@ class Block:
             out["rows"] = self.rows
         if self.date is not None:
             out["iso"] = self.date.isoformat()
+        if self.group is not None:
+            out["group"] = self.group
         return out
 
 
@@ -96,6 +104,10 @@ class Notice:
     date: Block | None = None
     # Whatever follows the date inside the notice: （此件公开发布） and the like.
     after: list[Block] = field(default_factory=list)
+    # What the parser was unsure of (issue 20): notes with severity "doubt".
+    doubts: list[Note] = field(default_factory=list)
+    # Where the study-content part began (its intro line), if one was found.
+    study_part_line: int | None = None
 
     @property
     def items(self) -> list[Block]:
@@ -110,6 +122,9 @@ class Notice:
             "signature": [b.to_json() for b in self.signature],
             "date": _json_or_none(self.date),
             "after": [b.to_json() for b in self.after],
+            "study_part_line": self.study_part_line,
+            "confident": not self.doubts,
+            "doubts": [{"code": d.code, "line": d.line, "message": d.message} for d in self.doubts],
         }
 
 
@@ -171,8 +186,19 @@ class Package:
         return ["".join(a.title) for a in self.attachments]
 
     @property
+    def study_outline(self) -> list[tuple[str | None, str]]:
+        """(group heading or None, item text) for each study item, in order."""
+        if self.notice and self.notice.items:
+            return [(b.group, b.text) for b in self.notice.items]
+        return [(None, t) for t in self.study_items]
+
+    @property
     def warnings(self) -> list[Note]:
         return [n for n in self.notes if n.severity == "warning"]
+
+    @property
+    def doubts(self) -> list[Note]:
+        return [n for n in self.notes if n.severity == "doubt"]
 
     def to_json(self) -> dict[str, Any]:
         return {

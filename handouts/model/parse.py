@@ -7,18 +7,29 @@ addressee, signature, date and second title. The parser reads structure from
 position (what follows a label, what precedes a date) and from the line
 recognisers in textrules; whatever it cannot classify stays a paragraph, so
 no text is ever lost.
+
+Issue 20 (notices written by other hands) lives in helpers: debris.py takes
+web-page debris out (kept as notes), items.py finds the study items and their
+groups, joins.py mends sentences broken across lines, studydate.py finds the
+study day and checks.py warns and records what the parser had to guess.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import PurePath
 
 from ..read.source import SourceText
+from . import checks
 from . import textrules as tr
+from .debris import clean_line
+from .items import mark_items
+from .joins import join_broken
 from .package import Attachment, Block, Note, Notice, Package
+from .studydate import find_study_date
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,26 @@ class _Parser:
         # information in their blank lines; grouping by gaps must then be off.
         pairs = sum(1 for a, b in itertools.pairwise(all_lines) if b.number == a.number + 1)
         self.spaced = len(all_lines) > 3 and pairs * 10 < len(all_lines)
-        self.lines = all_lines
+        self.lines = self._without_debris(all_lines)
+        self.gap_before = {ln.number for ln in self.lines if ln.gap_before}
+        self.items_fallback = False
+        self.title_guessed = False
+
+    def _without_debris(self, lines: list[Line]) -> list[Line]:
+        """Take web-page debris out of the text; each piece becomes a note (issue 20)."""
+        first_label = next((i for i, ln in enumerate(lines) if self._label(ln.text)), len(lines))
+        out: list[Line] = []
+        dropped = False
+        for i, ln in enumerate(lines):
+            text, pieces = clean_line(ln.text, "notice" if i < first_label else "attachment")
+            self.notes.extend(Note(ln.number, message, removed=removed) for message, removed in pieces)
+            if text is None:
+                dropped = True
+                continue
+            # A removed line separates what stood above it from what follows.
+            out.append(replace(ln, text=text, gap_before=ln.gap_before or (dropped and not self.spaced)))
+            dropped = False
+        return out
 
     def warn(self, line: int, message: str) -> None:
         self.notes.append(Note(line, message, severity="warning"))
@@ -63,6 +93,11 @@ class _Parser:
 
     def run(self) -> Package:
         lines = self.lines
+        if not lines:  # nothing but web debris
+            self.warn(1, "文件中只有网页残留（导航、栏目名等），没有通知正文")
+            return Package(path=self.source.path, title=self._stem(), title_line=0,
+                           encoding=self.source.encoding,
+                           notes=sorted(self.notes, key=lambda n: n.line))
         first = lines[0]
         labels = [i for i, ln in enumerate(lines) if self._label(ln.text) is not None]
         notice_lines = lines[: labels[0]] if labels else lines
@@ -83,8 +118,13 @@ class _Parser:
         if not package.notice and package.attachments and package.attachments[0].title:
             package.title = "".join(package.attachments[0].title)
             package.title_line = package.attachments[0].title_line
-        self._study_date(package)
-        self._check(package)
+        year = package.issue_date.year if package.issue_date else _year_in(package.title)
+        find_study_date(package, year, self.warn)
+        checks.check_package(package, self.warn)
+        if package.notice:
+            package.notice.doubts = checks.doubts(package, self.items_fallback, self.title_guessed)
+            # A missing title is a warning already; the outline still lists it.
+            self.notes.extend(d for d in package.notice.doubts if d.code != "title-missing")
         package.notes = sorted(self.notes, key=lambda n: n.line)
         return package
 
@@ -101,6 +141,9 @@ class _Parser:
 
     # -- the notice --------------------------------------------------------
 
+    def _stem(self) -> str:
+        return PurePath(self.source.path.replace("\\", "/")).stem or "学习材料"
+
     def _notice(
         self, lines: list[Line]
     ) -> tuple[Notice, list[Block], tuple[str, int]]:
@@ -113,30 +156,59 @@ class _Parser:
         else:
             head = []
             for ln in lines:
-                if not tr.is_title_like(ln.text) or len(head) >= 6:
+                if not tr.is_notice_title_line(ln.text) or len(head) >= 6:
                     break
                 head.append(ln)
             body_start = len(head)
-            if not head:  # not even a title: the first line stands as one
-                head, body_start = lines[:1], 1
-        cover, title_lines, preamble = self._split_head(head)
-        if not title_lines and head:
-            title_lines = [head[-1]]
+        # A sentence is never a title (issue 20): a line ending in 。 or too
+        # long for a title stays text. Lines before the title are set before
+        # it; from a sentence after it on, everything is body, in input order.
+        first = next((i for i, ln in enumerate(head) if tr.is_notice_title_line(ln.text)), len(head))
+        end = next((i for i in range(first, len(head)) if not tr.is_notice_title_line(head[i].text)),
+                   len(head))
+        if end < len(head):
+            addressee_at, body_start = None, end
+        sentences = [Block("paragraph", ln.text, ln.number) for ln in head[:first]]
+        cover, title_lines, preamble = self._split_head(head[first:end])
+        if sentences and cover is not None and title_lines and cover is not title_lines[0]:
+            preamble = [Block("paragraph", cover.text, cover.number), *preamble]
+        if sentences:
+            cover = None  # the first line is no cover title
         notice = Notice(
             title=[ln.text for ln in title_lines],
             title_line=title_lines[0].number if title_lines else lines[0].number,
         )
+        if not title_lines:
+            self.warn(lines[0].number, "未找到通知标题（第一行不像标题：是句子、以“。”结尾或过长），"
+                      "文件名按输入文件命名")
+        else:
+            self.title_guessed = not tr.ends_with_doc_type("".join(notice.title))
         if addressee_at is not None:
             ln = lines[addressee_at]
             notice.addressee = Block("addressee", ln.text, ln.number)
         blocks = self._blocks(lines[body_start:], in_notice=True, at_start=False)
         self._close_notice(notice, blocks)
-        cover_pair = (cover.text, cover.number) if cover else (
-            "".join(notice.title), notice.title_line)
-        return notice, preamble, cover_pair
+        outcome = mark_items(notice.blocks)
+        self.items_fallback = outcome.fallback and outcome.count > 0
+        notice.study_part_line = outcome.intro.line if outcome.intro else None
+        if cover:
+            cover_pair = (cover.text, cover.number)
+        elif title_lines:
+            cover_pair = ("".join(notice.title), notice.title_line)
+        else:
+            cover_pair = (self._stem(), 0)
+        return notice, sentences + preamble, cover_pair
 
     def _split_head(self, head: list[Line]) -> tuple[Line | None, list[Line], list[Block]]:
         """Cover line, notice title lines and anything between them."""
+        cover, title, middle = self._head_groups(head)
+        if cover is not None and title and cover is not title[0] and _organ_like(cover.text):
+            # A letterhead ("…党委宣传网工部"), not the material's name: the
+            # title names the files; the letterhead is set above it.
+            return None, title, [Block("paragraph", cover.text, cover.number), *middle]
+        return cover, title, middle
+
+    def _head_groups(self, head: list[Line]) -> tuple[Line | None, list[Line], list[Block]]:
         if not head:
             return None, [], []
         if len(head) == 1:
@@ -156,7 +228,13 @@ class _Parser:
             groups[-1].append(ln)
         title = groups[-1]
         if len(groups) == 1:
-            return head[0], title, []
+            # No blank line: a cover line typed straight above the title, or
+            # one title broken over lines. The title begins at its 关于.
+            start = max((i for i, ln in enumerate(title) if ln.text.startswith("关于")), default=0)
+            if start == 0:
+                return None, title, []
+            return title[0], title[start:], [Block("paragraph", ln.text, ln.number)
+                                             for ln in title[1:start]]
         cover = groups[0][0]
         middle = [ln for g in groups[:-1] for ln in g][1:]
         return cover, title, [Block("paragraph", ln.text, ln.number) for ln in middle]
@@ -166,7 +244,11 @@ class _Parser:
         date_at = max((i for i, b in enumerate(blocks) if b.kind == "date"), default=None)
         if date_at is None:
             # An undated notice may still be signed: a short organ name alone
-            # after a blank line at the end.
+            # after a blank line at the end, or as the very last line.
+            last = blocks[-1] if blocks else None
+            if last and last.kind == "paragraph" and tr.is_signature_line(last.text) and \
+                    _organ_like(last.text):
+                last.kind = "signature"
             while blocks and blocks[-1].kind == "signature":
                 notice.signature.insert(0, blocks.pop())
             notice.blocks = _unsign(blocks)
@@ -276,7 +358,7 @@ class _Parser:
                 expect_subtitle = False
                 at_start = False
             i += 1
-        return blocks
+        return join_broken(blocks, self.gap_before, self.notes)
 
     def _classify(self, ln: Line, blocks: list[Block], *, in_notice: bool, at_start: bool,
                   expect_subtitle: bool) -> Block:
@@ -299,8 +381,9 @@ class _Parser:
         heading = tr.heading_level(text)
         if heading:
             level, label = heading
-            if in_notice and level >= 3:
-                return Block("item", text[len(label) :], ln.number, label=label)
+            if tr.numbered_paragraph(text, label):
+                # One long sentence after a number (issue 20, point 5): body type.
+                return Block("paragraph", text, ln.number)
             lead, rest = tr.split_lead(text)
             return Block("heading", rest, ln.number, level=level, lead=lead)
         if in_notice and ln.gap_before and tr.is_signature_line(text) and _organ_like(text):
@@ -324,68 +407,6 @@ class _Parser:
 
     # -- derived facts and checks -----------------------------------------
 
-    def _study_date(self, package: Package) -> None:
-        notice = package.notice
-        if not notice:
-            return
-        year = package.issue_date.year if package.issue_date else _year_in(package.title)
-        candidates = sorted(
-            (b for b in notice.blocks if b.kind in ("paragraph", "item", "heading")),
-            key=lambda b: ("学习时间" not in b.full_text and "学习日" not in b.full_text,
-                           "学习" not in b.full_text, b.line),
-        )
-        for b in candidates:
-            if "学习" not in b.full_text:
-                break
-            for m in tr.INLINE_DATE.finditer(b.full_text):
-                y = int(m.group(1)) if m.group(1) else year
-                if y is None:
-                    continue
-                try:
-                    day = dt.date(y, int(m.group(2)), int(m.group(3)))
-                except ValueError:
-                    self.warn(b.line, f"学习日期“{m.group(0)}”无法识别")
-                    continue
-                issued = package.issue_date
-                if not m.group(1) and issued and (day - issued).days < -180:
-                    day = day.replace(year=y + 1)  # a December notice for January
-                package.study_date, package.study_date_line = day, b.line
-                return
-        self.warn(notice.title_line, "通知中没有找到学习日期（如“3月11日为教职工政治理论学习时间”）")
-
-    def _check(self, package: Package) -> None:
-        seen: dict[int, int] = {}
-        expected = 1
-        for att in package.attachments:
-            if att.number in seen:
-                self.warn(att.line, f"{att.label} 编号重复（第 {seen[att.number]} 行已有附件{att.number}）")
-            else:
-                seen[att.number] = att.line
-            if att.number > expected:
-                missing = "、".join(f"附件{n}" for n in range(expected, att.number))
-                self.warn(att.line, f"缺少{missing}（{att.label} 之前）")
-            expected = max(expected, att.number + 1)
-            if not att.title and not att.blocks:
-                self.warn(att.line, f"{att.label} 没有内容")
-            elif not att.blocks:
-                self.warn(att.line, f"{att.label} 只有标题，没有正文")
-        notice = package.notice
-        if not notice or not notice.items:
-            return
-        items = notice.items
-        if package.attachments and len(items) != len(package.attachments):
-            self.warn(items[0].line, f"通知列出 {len(items)} 项学习内容，但有 "
-                      f"{len(package.attachments)} 个附件")
-        by_number = {a.number: a for a in package.attachments}
-        for n, item in enumerate(items, start=1):
-            att = by_number.get(n)
-            if att is None:
-                if package.attachments:
-                    self.warn(item.line, f"通知第 {n} 项学习内容没有对应的附件{n}")
-                continue
-            if att.title and _overlap(item.text, "".join(att.title)) < 0.5:
-                self.warn(item.line, f"通知第 {n} 项与附件{n}的标题差别较大，请核对顺序")
-
 
 def _unsign(blocks: list[Block]) -> list[Block]:
     """An organ-like line in the middle of the body was no signature after all."""
@@ -406,21 +427,8 @@ def _year_in(text: str) -> int | None:
     m = tr.INLINE_DATE.search(text) or None
     if m and m.group(1):
         return int(m.group(1))
-    import re
-
     y = re.search(r"(\d{4})\s*年", text)
     return int(y.group(1)) if y else None
-
-
-def _han(text: str) -> set[str]:
-    return {c for c in text if "\u4e00" <= c <= "\u9fff"}
-
-
-def _overlap(a: str, b: str) -> float:
-    ha, hb = _han(a), _han(b)
-    if not ha or not hb:
-        return 1.0
-    return len(ha & hb) / min(len(ha), len(hb))
 
 
 def iter_blocks(package: Package) -> Iterator[Block]:
