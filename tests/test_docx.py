@@ -15,8 +15,9 @@ from handouts.compose.document import Blank, Cell, Document, Paragraph, Row, Run
 from handouts.compose.style import MM, StyleSheet
 from handouts.docx.fonts import EmbedRefused, font_key, obfuscate, subset_face
 from handouts.docx.oxml import needs_east_asian_hint
+from handouts.docx.sections import char_space
 from handouts.docx.styles import role_style_id, style_id
-from handouts.docx.writer import char_space, write_docx
+from handouts.docx.writer import write_docx
 from handouts.fonts.fontset import FontSet
 from handouts.read.source import read_source
 
@@ -480,23 +481,23 @@ def test_parts_cache_keeps_styles_and_settings_apart(style: StyleSheet, fonts: F
 
 def test_tables_are_built_once_per_value_with_the_same_bytes(style: StyleSheet, fonts: FontSet,
                                                               monkeypatch) -> None:
-    # The branches' sheets share their tables (write_docx._TABLES, issue 8):
+    # The branches' sheets share their tables (docx.tables._TABLES, issue 8):
     # a table taken from the memo must give the file a fresh one gives.
     from handouts.cli import load
     from handouts.compose.sheets import compose_sheet, sheet_kinds
-    from handouts.docx import writer
+    from handouts.docx import tables
 
     package = load(SEED)
     kinds = sheet_kinds()
     a = [compose_sheet(k, package, "商学院党总支") for k in kinds]
     b = [compose_sheet(k, package, "财经学院党总支") for k in kinds]
-    monkeypatch.setattr(writer, "_TABLES", {})
+    monkeypatch.setattr(tables, "_TABLES", {})
     first = [build(d, style, fonts) for d in a]
-    made = len(writer._TABLES)
+    made = len(tables._TABLES)
     assert made >= len(kinds)  # each kind has a table
     again = [build(d, style, fonts) for d in b]
-    assert len(writer._TABLES) == made  # the other branch's tables came from the memo
-    writer._TABLES.clear()
+    assert len(tables._TABLES) == made  # the other branch's tables came from the memo
+    tables._TABLES.clear()
     assert [build(d, style, fonts) for d in b] == again
     assert [build(d, style, fonts) for d in a] == first
     assert again != first  # the branch name differs
