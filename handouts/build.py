@@ -30,6 +30,8 @@ from .compose.style import StyleError, StyleSheet, load_style
 from .model.package import Package
 from .read.branches import read_branches, safe_filename, unique_filenames
 from .read.source import InputError
+from .typeset.titles import TITLE_ROLE, segment_titles
+from .typeset.words import save as save_words
 
 MANIFEST = "manifest.json"
 TMP_PREFIX = ".handouts-"
@@ -236,6 +238,9 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
         bundle = compose_bundle(package, sheets)
     with ctx.timer("fonts"), _gc_on():
         prepared = ctx.fontset.prepare(fonts_text([handout, bundle], style))
+    with ctx.timer("words"):
+        # In the parent: forked writers inherit the words, the cache file gets them.
+        segment_titles(_titles([handout, bundle, *(d for _, docs in sheets for d in docs)], style))
 
     jobs: list[Job] = []
 
@@ -256,6 +261,7 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
                         "sheets"))
     with ctx.timer("write"), _no_gc():
         rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset, embed_fonts))
+    save_words()
     files: list[OutputFile] = []
     for job, (data, pages) in zip(jobs, rendered, strict=True):
         path = folder.write(job.relative, data)
@@ -391,6 +397,14 @@ def render_all(jobs: list[Job], writers: _Writers) -> list[tuple[bytes, int | No
 def _weight(job: Job) -> int:
     size = sum(len(p.text) for p in job.doc.paragraphs())
     return size * (3 if job.format == "pdf" else 1)
+
+
+def _titles(docs: Iterable[Document], style: StyleSheet) -> Iterator[list[str]]:
+    """The hard lines of every title paragraph, as the writers balance them."""
+    for doc in docs:
+        for p in doc.paragraphs():
+            if style[p.style].role == TITLE_ROLE:
+                yield ["".join(r.text for r in runs) for runs in p.lines()]
 
 
 def _handout_name(package: Package) -> str:

@@ -13,9 +13,8 @@ from typing import Any
 from lxml import etree
 
 from ..compose.document import Blank, Paragraph, Signature
-from ..compose.render import zi_width
 from ..compose.style import ParagraphStyle, StyleSheet
-from ..typeset.titles import TITLE_ROLE, balance_title
+from ..typeset.titles import TITLE_ROLE, balance_title, title_measure
 from .oxml import el, needs_east_asian_hint, on_off, set_ppr, text_run, twips, width_in_chars
 from .styles import BODY_KEY, justification, role_style_id, style_id, tracking
 
@@ -60,7 +59,7 @@ class BlockWriter:
         page = self.style.page
         width = page.block_width - (pstyle.left_indent + pstyle.right_indent) * page.body_size
         lines = ["".join(r.text for r in runs) for runs in block.lines()]
-        return balance_title(lines, lambda text: zi_width(text) * pstyle.size, width)
+        return balance_title(lines, title_measure(pstyle.size), width)
 
     def blank(self, block: Blank) -> list[etree._Element]:
         """Empty body lines: one grid line each."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..compose.document import Blank, Block, Paragraph, Run, Section, Signature, Table
 from ..compose.style import ParagraphStyle, StyleSheet
-from ..typeset.titles import TITLE_ROLE, balance_title
+from ..typeset.titles import TITLE_ROLE, balance_title, title_measure
 from .lines import EPS, Fonts, LineSetter, Metrics, RoleText, SetLine, align_shift
 from .slots import Slot
 from .tables import TableFlow
@@ -67,18 +67,13 @@ class Flow:
         parts = [RoleText.of(runs, st.role) for runs in p.lines()]
         if st.role != TITLE_ROLE:
             return parts
-        # Titles: balanced lines (L10). Every output line is a slice of the
-        # input lines joined, so it keeps its characters' roles.
+        # Titles: balanced lines (L10), decided as the Word writer decides
+        # them (title_measure). Every output line is a slice of the input
+        # lines joined, so it keeps its characters' roles.
         joined = RoleText("".join(t.text for t in parts), [r for t in parts for r in t.roles])
-        advs = self.m.advances(joined, st.size)
-
-        def measure(text: str) -> float:
-            start = max(0, joined.text.find(text))
-            return sum(advs[start : start + len(text)])
-
         out: list[RoleText] = []
         pos = 0
-        for line in balance_title([t.text for t in parts], measure, width):
+        for line in balance_title([t.text for t in parts], title_measure(st.size), width):
             i = joined.text.find(line, pos)
             if i < 0:  # cannot happen for slices; stay safe
                 out.append(RoleText(line, [st.role] * len(line)))

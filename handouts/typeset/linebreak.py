@@ -258,8 +258,13 @@ def break_lines(
     advance: Advances,
     widths: Sequence[float],
     em: float,
+    squeeze_fit: bool = False,
 ) -> list[Line]:
     """Break one paragraph into lines.
+
+    squeeze_fit: pull a unit that overflows only by a prohibition (禁则) up
+    into the line by compressing punctuation, as the PDF once did; off, the
+    unit is pushed down (as Word breaks).
 
     widths[i] is the available width of line i; the last value repeats, so a
     first-line indent is widths=[w - 2 * em, w]. Spaces at a break and at the
@@ -307,10 +312,10 @@ def break_lines(
             if x[ue] - x[s] <= w + eps:
                 b += 1
                 continue
-            # Pull up only when a prohibition caused the overflow: the unit's
-            # first character would have fitted on its own. A plain overflow
-            # just breaks, keeping full lines at 28 characters (L06).
-            if ue - us > 1 and x[us + 1] - x[s] <= w + eps and fits(s, ue, w):
+            # Never pulled up by squeezing punctuation (issue 21, L29): a unit
+            # that does not fit goes down whole, as Word and LibreOffice push
+            # it, so both files break their lines alike; the line is spread.
+            if squeeze_fit and ue - us > 1 and x[us + 1] - x[s] <= w + eps and fits(s, ue, w):
                 b += 1
                 continue
             if not fits(us, ue, width(len(spans) + 1)) and _split_unit(
