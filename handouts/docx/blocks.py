@@ -8,6 +8,7 @@ the Latin face (handouts.docx.oxml).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -17,6 +18,17 @@ from ..compose.style import ParagraphStyle, StyleSheet
 from ..typeset.titles import TITLE_ROLE, balance_title, title_measure
 from .oxml import el, needs_east_asian_hint, on_off, set_ppr, text_run, twips, width_in_chars
 from .styles import BODY_KEY, justification, role_style_id, style_id, tracking
+
+# A range mark between digits ("2024—2035", "1—2"): LibreOffice and Word
+# would break at the dash; the PDF never does (L21).
+_RANGE = re.compile(r"(?<=\d)([—～~–-])(?=\d)")
+WORD_JOINER = "\u2060"
+
+
+def join_ranges(text: str) -> str:
+    """Word joiners around a range mark between digits, so that Word and
+    LibreOffice keep the range on one line as the PDF does (L21, issue 21)."""
+    return _RANGE.sub(WORD_JOINER + r"\1" + WORD_JOINER, text)
 
 
 class BlockWriter:
@@ -45,14 +57,14 @@ class BlockWriter:
             for i, line in enumerate(self._title_lines(block, pstyle)):
                 if i:
                     p.append(el("w:r", el("w:br")))
-                p.append(text_run(line, rpr(None, line)))
+                p.append(text_run(join_ranges(line), rpr(None, line)))
             return [p]
         for run in block.runs:
             if run.br:
                 p.append(el("w:r", el("w:br")))
                 continue
             char_style = role_style_id(run.role) if run.role and run.role != pstyle.role else None
-            p.append(text_run(run.text, rpr(char_style, run.text)))
+            p.append(text_run(join_ranges(run.text), rpr(char_style, run.text)))
         return [p]
 
     def _title_lines(self, block: Paragraph, pstyle: ParagraphStyle) -> list[str]:

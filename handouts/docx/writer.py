@@ -26,6 +26,7 @@ from lxml import etree
 
 from .. import __version__
 from ..compose.document import Blank, Block, Document, Paragraph, Section, Signature, Table
+from ..compose.render import zi_width
 from ..compose.style import StyleSheet
 from ..typeset.linebreak import NO_END, NO_START
 from .blocks import BlockWriter
@@ -39,7 +40,7 @@ from .sections import (
     section_properties,
     word_sections,
 )
-from .styles import FontNames, roles_in_use, styles_part
+from .styles import BODY_KEY, FontNames, roles_in_use, styles_part
 from .tables import TableWriter
 
 GENERATOR = f"handouts {__version__}"
@@ -166,10 +167,25 @@ class DocxWriter:
                 if keep:
                     for p in elements:
                         set_ppr(p, on_off("w:keepNext"))
+            elif isinstance(block, Paragraph) and elements:
+                multi = self._lines(block) > 1
+                if multi:
+                    # L27: as in the PDF, no first or last line of a paragraph alone.
+                    set_ppr(elements[-1], on_off("w:widowControl"))
+                elif keep and block.style == BODY_KEY:
+                    # L28: a heading takes two lines of its body text along.
+                    set_ppr(elements[-1], on_off("w:keepNext"))
+                keep = self._keeps(block)
             else:
-                keep = isinstance(block, Paragraph) and self._keeps(block)
+                keep = False
             made.extend(elements)
         return made
+
+    def _lines(self, block: Paragraph) -> float:
+        """About how many lines a paragraph takes (its width in 字 over the line's)."""
+        pstyle = self.style[block.style]
+        chars = self.style.page.chars - pstyle.left_indent - pstyle.right_indent
+        return (zi_width(block.text) + pstyle.first_indent) / max(chars, 1)
 
     def _keeps(self, block: Paragraph) -> bool:
         pstyle = self.style[block.style]

@@ -36,6 +36,7 @@ class Flow:
 
     def section(self, section: Section) -> list[Slot]:
         slots: list[Slot] = []
+        heading = False  # the last text was a heading or title kept with what follows
         for block in section.blocks:
             if isinstance(block, Signature):
                 # Signature and date stay with the last lines before them (L12).
@@ -47,6 +48,10 @@ class Flow:
             if isinstance(block, Blank) and slots:
                 for s in new:
                     s.keep = slots[-1].keep  # a heading's blank line stays with it
+            elif isinstance(block, Paragraph):
+                if heading and len(new) == 1:
+                    new[0].keep = True  # L28: a heading takes two lines of its text along
+                heading = bool(new) and new[-1].keep and self.style[block.style].keep_with_next
             slots.extend(new)
         return slots
 
@@ -108,6 +113,10 @@ class Flow:
             consumed += len(src.text)
         if not slots:  # an empty paragraph still takes its line
             slots.append(Slot(self.pitch, blank=True, keep=st.keep_with_next))
+        if len(slots) >= 2:
+            # L27: neither the first line alone at a page's foot (orphan) nor
+            # the last alone at the top of the next (widow).
+            slots[0].keep = slots[-2].keep = True
         return slots
 
     # -- signature ---------------------------------------------------------------
