@@ -24,12 +24,38 @@ from .slots import Glyphs, Layout, PageLayout, Slot
 # ------------------------------------------------------------------ pages
 
 
+# A section's last page should carry at least this many lines (L30).
+MIN_LAST_LINES = 3
+
+
 def paginate(slots: list[Slot], top: float, bottom: float, pitch: float) -> list[list[tuple[Slot, float]]]:
+    """Pages for a section's slots; a last page of fewer than MIN_LAST_LINES
+    lines takes lines from the page before it, if the rules let it (L30)."""
+    pages = _stack(slots, top, bottom, pitch, {})
+    short = len(pages) >= 2 and _lines(pages[-1]) < MIN_LAST_LINES
+    if short:
+        need = MIN_LAST_LINES - _lines(pages[-1])
+        for less in range(need, need + 3):  # a keep may carry more than asked
+            tried = _stack(slots, top, bottom, pitch, {len(pages) - 2: bottom - less * pitch})
+            if len(tried) == len(pages) and _lines(tried[-1]) >= MIN_LAST_LINES:
+                return tried
+    return pages
+
+
+def _lines(page: list[tuple[Slot, float]]) -> int:
+    return sum(1 for slot, _ in page if not slot.blank)
+
+
+def _stack(slots: list[Slot], top: float, bottom: float, pitch: float, bottoms: dict[int, float]
+           ) -> list[list[tuple[Slot, float]]]:
     """Stack slots on pages: keep rules, repeated table headers, blank lines
-    dropped at a page's top, grid slots snapped to the line grid."""
+    dropped at a page's top, grid slots snapped to the line grid; bottoms
+    ends given pages higher."""
     pages: list[list[tuple[Slot, float]]] = []
+    full = bottom
     i, n = 0, len(slots)
     while i < n:
+        bottom = bottoms.get(len(pages), full)
         while i < n and slots[i].blank:
             i += 1
         if i >= n:
