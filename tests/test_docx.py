@@ -506,3 +506,31 @@ def test_tables_are_built_once_per_value_with_the_same_bytes(style: StyleSheet, 
     assert [build(d, style, fonts) for d in b] == again
     assert [build(d, style, fonts) for d in a] == first
     assert again != first  # the branch name differs
+
+
+def test_l27_l28_widow_control_and_keeps(docx: Docx, handout: Document) -> None:
+    """L27: every paragraph of more than one line has widow control; L28: a
+    one-line body paragraph right after a heading keeps with the next."""
+    paragraphs = list(docx.document.find("w:body", NS).iter(w("p")))
+    long_ones = [p for p in paragraphs if len("".join(t.text or "" for t in p.iter(w("t")))) > 40]
+    assert len(long_ones) > 100
+    for p in long_ones:
+        flag = p.find("w:pPr/w:widowControl", NS)
+        assert flag is not None and flag.get(w("val"), "1") not in ("0", "false"), p
+    # docDefaults stay off (the sheets fill their grid line by line).
+    assert docx.styles.find("w:docDefaults/w:pPrDefault/w:pPr/w:widowControl", NS).get(w("val")) in ("0", "false")
+
+
+def test_l28_one_line_after_a_heading_keeps_with_the_next(style: StyleSheet, fonts: FontSet) -> None:
+    doc = Document("测试", sections=[Section(blocks=[
+        Paragraph("heading2", [Run("（一）小标题")]),
+        Paragraph("body", [Run("只有一行的正文。")]),
+        Paragraph("body", [Run("第二段" * 30)]),
+        Paragraph("body", [Run("再一行。")]),
+    ])])
+    body = [p for p in Docx(build(doc, style, fonts)).document.iter(w("p"))
+            if "".join(t.text or "" for t in p.iter(w("t")))]
+    keep = [p.find("w:pPr/w:keepNext", NS) is not None for p in body]
+    widow = [p.find("w:pPr/w:widowControl", NS) is not None for p in body]
+    assert keep[1] and not keep[3]  # only the line right after the heading
+    assert widow == [False, False, True, False]  # L27: only where there are lines to part
