@@ -517,6 +517,11 @@ def test_l27_l28_widow_control_and_keeps(docx: Docx, handout: Document) -> None:
     for p in long_ones:
         flag = p.find("w:pPr/w:widowControl", NS)
         assert flag is not None and flag.get(w("val"), "1") not in ("0", "false"), p
+    # L28: a title of several lines is kept on one page.
+    titles = [p for p in paragraphs if p.find("w:r/w:br", NS) is not None
+              and p.find("w:pPr/w:pStyle", NS) is not None
+              and p.find("w:pPr/w:pStyle", NS).get(w("val")) in (style_id("title"), style_id("attachment-title"))]
+    assert len(titles) >= 5 and all(p.find("w:pPr/w:keepLines", NS) is not None for p in titles)
     # docDefaults stay off (the sheets fill their grid line by line).
     assert docx.styles.find("w:docDefaults/w:pPrDefault/w:pPr/w:widowControl", NS).get(w("val")) in ("0", "false")
 
