@@ -28,6 +28,8 @@ from .model.package import Package
 from .output import MANIFEST, OutputError, OutputFolder, atomic_write, describe_write_error, sha256_of
 from .read.branches import read_branch_list, safe_filename, unique_filenames
 from .read.source import InputError
+from .typeset.titles import TITLE_ROLE, segment_titles
+from .typeset.words import save as save_words
 
 __all__ = ["MANIFEST", "BuildError", "OutputError", "OutputFolder", "atomic_write", "build_package"]
 # Called with (files rendered, files in all) as the writers finish: the web page's progress bar.
@@ -181,6 +183,9 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
         bundle = compose_bundle(package, sheets)
     with ctx.timer("fonts"), _gc_on():
         prepared = ctx.fontset.prepare(fonts_text([handout, bundle], style))
+    with ctx.timer("words"):
+        # In the parent: forked writers inherit the words, the cache file gets them.
+        segment_titles(_titles([handout, bundle, *(d for _, docs in sheets for d in docs)], style))
 
     jobs: list[Job] = []
 
@@ -201,6 +206,7 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
                         "sheets"))
     with ctx.timer("write"), _no_gc():
         rendered = render_all(jobs, _Writers(style, prepared, ctx.fontset, embed_fonts), progress)
+    save_words()
     planned = [OutputFile(job.relative, job.kind, job.format, job.branch, pages, sha256_of(data))
                for job, (data, pages) in zip(jobs, rendered, strict=True)]
     contents = [data for data, _ in rendered]
@@ -408,6 +414,14 @@ def _seed_sha256(package: Package) -> str | None:
         return sha256_of(Path(package.path).read_bytes())
     except OSError:
         return None
+
+
+def _titles(docs: Iterable[Document], style: StyleSheet) -> Iterator[list[str]]:
+    """The hard lines of every title paragraph, as the writers balance them."""
+    for doc in docs:
+        for p in doc.paragraphs():
+            if style[p.style].role == TITLE_ROLE:
+                yield ["".join(r.text for r in runs) for runs in p.lines()]
 
 
 def _handout_name(package: Package) -> str:

@@ -237,9 +237,18 @@ def test_space_before_a_closing_mark_is_not_a_break() -> None:
     assert not any(line.startswith("）") for line in out)
 
 
-def test_squeeze_pulls_up_a_closing_mark() -> None:
+def test_no_squeeze_by_default_pushes_the_unit_down() -> None:
+    # L29: as Word and LibreOffice break, the unit 八。 goes down whole.
     text = "一，二，三四五六七八。后面还有"
     lines = break_lines(text, adv, [10.0], EM)
+    check(text, lines, [10.0])
+    assert text[lines[0].start : lines[0].end] == "一，二，三四五六七"
+    assert all(line.squeeze == 0 for line in lines)
+
+
+def test_squeeze_pulls_up_a_closing_mark() -> None:
+    text = "一，二，三四五六七八。后面还有"
+    lines = break_lines(text, adv, [10.0], EM, squeeze_fit=True)
     check(text, lines, [10.0])
     first = lines[0]
     assert text[first.start : first.end] == "一，二，三四五六七八。"
@@ -352,11 +361,12 @@ def test_property_never_raises_and_keeps_text(text: str, widths: list[float]) ->
 # ---------------------------------------------------------------------- seed
 
 
-def seed_stats(paragraphs: list[str], widths: list[float]) -> tuple[int, int, int]:
+def seed_stats(paragraphs: list[str], widths: list[float], squeeze_fit: bool = True
+               ) -> tuple[int, int, int]:
     """(lines, lines set by squeezing, lines ended early by push-down)."""
     total = squeezed = pushed = 0
     for text in paragraphs:
-        lines = break_lines(text, adv, widths, EM)
+        lines = break_lines(text, adv, widths, EM, squeeze_fit=squeeze_fit)
         check(text, lines, widths)
         total += len(lines)
         for i, ln in enumerate(lines[:-1]):
@@ -374,6 +384,9 @@ def test_seed_text() -> None:
     total, squeezed, pushed = seed_stats(paragraphs, [26.0, 28.0])
     print(f"seed: {total} lines, {squeezed} squeezed, {pushed} pushed down")
     assert total > 300 and squeezed > 0 and pushed > 0
+    # The default (L29): nothing squeezed, more pushed down.
+    total2, squeezed2, pushed2 = seed_stats(paragraphs, [26.0, 28.0], squeeze_fit=False)
+    assert total2 >= total and squeezed2 == 0 and pushed2 > pushed
 
 
 def test_atom_fast_path_precondition() -> None:

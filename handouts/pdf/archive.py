@@ -97,7 +97,7 @@ def xmp_packet(info: ArchiveInfo) -> bytes:
 
 
 def _cache_path(info: ArchiveInfo) -> Path | None:
-    from ..fonts.fontset import default_cache_dir
+    from ..places.resources import default_cache_dir
 
     spec = importlib.util.find_spec("pikepdf")
     if spec is None or not spec.submodule_search_locations:

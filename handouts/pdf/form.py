@@ -35,7 +35,7 @@ from reportlab.pdfbase.pdfdoc import (
 from reportlab.pdfgen.canvas import Canvas
 
 from .fonts import RawObject, pdf_name, to_unicode_cmap
-from .layout import FormField
+from .slots import FormField
 
 # The resource name of the field font in /DR and in every /DA.
 RESOURCE = "HOField"

@@ -29,16 +29,8 @@ from ..fonts.reuse import reuse_compression
 from .archive import LANG, PDF_VERSION, apply_to_canvas, finish_canvas
 from .fonts import DocumentFonts
 from .form import FieldFont, FormFields
-from .layout import (
-    BODY_ROLE,
-    Fonts,
-    Glyphs,
-    Layout,
-    LayoutMemo,
-    PageLayout,
-    lay_out,
-    text_by_role,
-)
+from .layout import BODY_ROLE, Fonts, LayoutMemo, lay_out, text_by_role
+from .slots import Glyphs, Layout, PageLayout
 
 FALLBACK_DATE = dt.date(2000, 1, 1)
 

@@ -258,8 +258,13 @@ def break_lines(
     advance: Advances,
     widths: Sequence[float],
     em: float,
+    squeeze_fit: bool = False,
 ) -> list[Line]:
     """Break one paragraph into lines.
+
+    squeeze_fit: pull a unit that overflows only by a prohibition (禁则) up
+    into the line by compressing punctuation, as the PDF once did; off, the
+    unit is pushed down (as Word breaks).
 
     widths[i] is the available width of line i; the last value repeats, so a
     first-line indent is widths=[w - 2 * em, w]. Spaces at a break and at the
@@ -294,49 +299,27 @@ def break_lines(
     def fits(s: int, e: int, w: float) -> bool:
         return x[e] - x[s] - squeezable_amount(s, e) <= w + eps
 
-    def split(u: int, s: int, w: float, force: bool) -> bool:
-        """Last resort for a unit wider than a line: cut it by characters,
-        at a permitted place if one fits, so its head ends the line from s."""
-        us, ue = units[u]
-        best = legal = None
-        for p in range(us + 1, ue):
-            if x[p] - x[s] > w + eps:
-                break
-            best = p
-            if _may_break(text, p - 1, p) and SPACES.isdisjoint(text[p - 1 : p + 1]):
-                legal = p
-        cut = legal or best or (us + 1 if force else None)
-        if cut is None or cut >= ue:
-            return False
-        # Spaces at a forced cut are dropped as at any break.
-        head, tail = cut, cut
-        while head > us + 1 and text[head - 1] in SPACES:
-            head -= 1
-        while tail < ue - 1 and text[tail] in SPACES:
-            tail += 1
-        units[u : u + 1] = [[us, head], [tail, ue]]
-        return True
-
     spans: list[tuple[int, int]] = []  # unit index ranges, one per line
     a = 0
     while a < len(units):
         w = width(len(spans))
         s = units[a][0]
         if not fits(s, units[a][1], w):
-            split(a, s, w, force=True)
+            _split_unit(text, units, x, a, s, w, eps, force=True)
         b = a + 1
         while b < len(units):
             us, ue = units[b]
             if x[ue] - x[s] <= w + eps:
                 b += 1
                 continue
-            # Pull up only when a prohibition caused the overflow: the unit's
-            # first character would have fitted on its own. A plain overflow
-            # just breaks, keeping full lines at 28 characters (L06).
-            if ue - us > 1 and x[us + 1] - x[s] <= w + eps and fits(s, ue, w):
+            # Never pulled up by squeezing punctuation (issue 21, L29): a unit
+            # that does not fit goes down whole, as Word and LibreOffice push
+            # it, so both files break their lines alike; the line is spread.
+            if squeeze_fit and ue - us > 1 and x[us + 1] - x[s] <= w + eps and fits(s, ue, w):
                 b += 1
                 continue
-            if not fits(us, ue, width(len(spans) + 1)) and split(b, s, w, force=False):
+            if not fits(us, ue, width(len(spans) + 1)) and _split_unit(
+                    text, units, x, b, s, w, eps, force=False):
                 b += 1  # its head fills this line instead of leaving a gap
             break
         spans.append((a, b))
@@ -351,6 +334,31 @@ def break_lines(
         over = natural - width(i)
         lines.append(Line(s, e, natural, over if over > eps else 0.0, i == len(spans) - 1))
     return lines
+
+
+def _split_unit(text: str, units: list[list[int]], x: list[float], u: int, s: int, w: float,
+                eps: float, force: bool) -> bool:
+    """Last resort for a unit wider than a line: cut units[u] by characters,
+    at a permitted place if one fits, so its head ends the line from s."""
+    us, ue = units[u]
+    best = legal = None
+    for p in range(us + 1, ue):
+        if x[p] - x[s] > w + eps:
+            break
+        best = p
+        if _may_break(text, p - 1, p) and SPACES.isdisjoint(text[p - 1 : p + 1]):
+            legal = p
+    cut = legal or best or (us + 1 if force else None)
+    if cut is None or cut >= ue:
+        return False
+    # Spaces at a forced cut are dropped as at any break.
+    head, tail = cut, cut
+    while head > us + 1 and text[head - 1] in SPACES:
+        head -= 1
+    while tail < ue - 1 and text[tail] in SPACES:
+        tail += 1
+    units[u : u + 1] = [[us, head], [tail, ue]]
+    return True
 
 
 def _avoid_orphan(

@@ -2,12 +2,15 @@
 
 A 公文 title that does not fit one line is set in several centred lines,
 each a whole phrase where possible, the lines of similar length, and never a
-last line that holds only the document type ("的通知"). Without a word
-segmenter "phrase boundaries" are approximated from punctuation, spaces and
+last line that holds only the document type ("的通知"), and never a line
+that ends inside a word (L26): the words come from handouts.typeset.words
+(jieba, cached); phrase boundaries are weighed from punctuation, spaces and
 the words titles are usually broken at, kept here as data.
 
-Pure: the caller passes a measuring function, so this is testable without
-fonts.
+One decision for both files: the PDF and the Word writer call
+balance_title with the same nominal measure (title_measure) and width, so
+the two files divide a title alike. The caller passes the measure, so this
+is testable without fonts.
 """
 
 from __future__ import annotations
@@ -15,14 +18,17 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 
 from ..model.textrules import DOC_TYPES
 from .linebreak import NO_END, NO_START, SPACES
+from .words import word_boundaries
 
 # Break penalties: the cost of ending a line between two characters. Lower is
 # better; a title is broken where the sum of penalties and imbalance is least.
-ANYWHERE = 10.0  # between two Han characters, nothing known about the words
+ANYWHERE = 10.0  # between two words, nothing else known
+INSIDE_WORD = 1e3  # between two characters of one word (L26): only if nothing else fits
 AFTER_PUNCT = 0.0  # after 、，；： — the natural place
 AT_SPACE = 0.0  # joint issuers "A办公厅 B办公厅"
 AFTER_CLOSE = 1.0  # after 》）” …
@@ -83,8 +89,10 @@ def _book_depth(text: str) -> list[int]:
     return depth
 
 
-def break_penalties(text: str) -> list[float]:
-    """penalty[i]: the cost of a line break before text[i] (i in 1..len-1)."""
+def break_penalties(text: str, boundaries: frozenset[int] | None = None) -> list[float]:
+    """penalty[i]: the cost of a line break before text[i] (i in 1..len-1).
+
+    boundaries: where words meet (handouts.typeset.words); None: everywhere."""
     n = len(text)
     pen = [ILLEGAL] * (n + 1)
     words = _word_cuts(text)
@@ -110,6 +118,8 @@ def break_penalties(text: str) -> list[float]:
             cost = AFTER_DE
         if depth[i] > 0:
             cost += INSIDE_BOOK
+        if boundaries is not None and i not in boundaries:
+            cost += INSIDE_WORD
         pen[i] = cost
     return pen
 
@@ -152,7 +162,7 @@ def split_line(
     total = measure(text)
     if total <= width:
         return [text]
-    pen = break_penalties(text)
+    pen = break_penalties(text, word_boundaries(text))
     n = len(text)
     fewest = max(2, math.ceil(total / width))
     best: tuple[float, list[int]] | None = None
@@ -259,15 +269,7 @@ def balance_title(
     tail; a tail line joins the line before it; a line too wide is re-broken,
     balanced against the lines that stay.
     """
-    kept: list[str] = []
-    for raw in lines:
-        line = raw.strip("".join(SPACES))
-        if not line:
-            continue
-        if kept and is_tail(line):
-            kept[-1] = kept[-1] + line
-        else:
-            kept.append(line)
+    kept = _kept(lines)
     if len(kept) == 1 and measure(kept[0]) > width:
         return split_line(kept[0], measure, width)
     out: list[str] = []
@@ -278,3 +280,38 @@ def balance_title(
         others = [measure(x) for j, x in enumerate(kept) if j != i and measure(x) <= width]
         out.extend(split_line(line, measure, width, context=others))
     return out
+
+
+def _kept(lines: Sequence[str]) -> list[str]:
+    """The input's lines, stripped, empty ones dropped, a tail joined to the line before."""
+    kept: list[str] = []
+    for raw in lines:
+        line = raw.strip("".join(SPACES))
+        if not line:
+            continue
+        if kept and is_tail(line):
+            kept[-1] = kept[-1] + line
+        else:
+            kept.append(line)
+    return kept
+
+
+def title_measure(size: float) -> Callable[[str], float]:
+    """The width balance_title decides with, in both writers: Han and
+    full-width marks 1 em, everything else ½ em (as compose.render.zi_width).
+    A title's Han glyphs are set narrower than 1 em (tracking), so a line the
+    measure lets through fits the PDF's block too."""
+
+    def measure(text: str) -> float:
+        return sum(size if unicodedata.east_asian_width(c) in "WFA" else size / 2 for c in text)
+
+    return measure
+
+
+def segment_titles(titles: Iterable[Sequence[str]]) -> None:
+    """Look up the words of every line balance_title may divide, ahead of
+    time: a build does it once in the parent process, so forked writers find
+    them in memory and the cache file gets them."""
+    for lines in titles:
+        for line in _kept(lines):
+            word_boundaries(line)
