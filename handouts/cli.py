@@ -196,45 +196,66 @@ def _main(argv: list[str], home: Path, prog: str) -> int:
         if _places(args, home) is None:
             return EXIT_INPUT
         return serve(serve_argv)
-    if args.port is not None or args.no_browser:
-        _arguments(prog).error("--port 和 --no-browser 只能与 --serve 一起使用")
-    formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
-    bad = [f for f in formats if f not in ("pdf", "docx")]
-    if bad or not formats:
-        _arguments(prog).error(f"--formats 只能是 pdf、docx 或 pdf,docx，不能是 {args.formats!r}")
-    if (args.mail or args.send) and (args.outline or args.check or args.fonts):
-        _arguments(prog).error("--mail、--send 不能与 --outline、--check、--fonts 同时使用")
-    if (args.mail or args.send) and set(formats) != {"pdf", "docx"}:
-        _arguments(prog).error("--mail、--send 需要 Word 和 PDF 两种格式（邮件附件），"
-                               "不能与 --formats 同时限定")
-    if (args.mail_config or args.yes) and not (args.mail or args.send):
-        _arguments(prog).error("--mail-config、--yes 只与 --mail 或 --send 一起使用")
-    for option, value in (("-o/--out", args.out), ("--branches", args.branches)):
-        if value is not None and not value.strip():
-            _arguments(prog).error(f"{option} 后面的路径不能为空")
-    places = _places(args, home)
-    if places is None:
+    formats = _usage(args, prog)
+    if _places(args, home) is None:
         return EXIT_INPUT
+    out = Path(args.out) if args.out else _shown(home / "output")
     if args.volume is not None:
-        if args.seeds:
-            _arguments(prog).error("--volume 从输出目录中已生成的月份合成汇编，不能同时给出输入文件")
         from .volume import build_volume
 
-        return build_volume(args.volume, Path(args.out) if args.out else _shown(home / "output"))
+        return build_volume(args.volume, out)
     branches = Path(args.branches) if args.branches else _shown(home / "seeds" / "branches.txt")
-    if args.collect is not None and len(args.seeds) > 1:
-        _arguments(prog).error("--collect 只能配一个学习材料文件（SEED）")
     seeds = [Path(s) for s in args.seeds] or default_seeds(home / "seeds", branches)
     if not seeds:
         print(f"错误：{_shown(home / 'seeds')} 中没有 .txt 或 .docx 输入文件"
               "（请在存放 seeds/ 的文件夹中运行，或给出输入文件）", file=sys.stderr)
         return EXIT_INPUT
-
     if args.fonts:
         from .check import print_fonts_report
 
         return print_fonts_report(seeds)
+    packages, status = _load_all(seeds)
+    if args.collect is not None:
+        if status != EXIT_OK and args.seeds:
+            return status
+        from .collect.run import collect
 
+        return collect(Path(args.collect), packages, out=out, branches_path=branches, formats=formats)
+    if args.outline:
+        return _outline(packages, status)
+    if args.check:
+        return _check(packages, status)
+    if status != EXIT_OK:
+        return status
+    return _build(args, packages, out=out, branches=branches, formats=formats, seeds=seeds)
+
+
+def _usage(args: argparse.Namespace, prog: str) -> list[str]:
+    """The formats asked for; combinations that make no sense end here as usage errors (exit 2)."""
+    fail = _arguments(prog).error
+    if args.port is not None or args.no_browser:
+        fail("--port 和 --no-browser 只能与 --serve 一起使用")
+    formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
+    bad = [f for f in formats if f not in ("pdf", "docx")]
+    if bad or not formats:
+        fail(f"--formats 只能是 pdf、docx 或 pdf,docx，不能是 {args.formats!r}")
+    if (args.mail or args.send) and (args.outline or args.check or args.fonts):
+        fail("--mail、--send 不能与 --outline、--check、--fonts 同时使用")
+    if (args.mail or args.send) and set(formats) != {"pdf", "docx"}:
+        fail("--mail、--send 需要 Word 和 PDF 两种格式（邮件附件），不能与 --formats 同时限定")
+    if (args.mail_config or args.yes) and not (args.mail or args.send):
+        fail("--mail-config、--yes 只与 --mail 或 --send 一起使用")
+    for option, value in (("-o/--out", args.out), ("--branches", args.branches)):
+        if value is not None and not value.strip():
+            fail(f"{option} 后面的路径不能为空")
+    if args.volume is not None and args.seeds:
+        fail("--volume 从输出目录中已生成的月份合成汇编，不能同时给出输入文件")
+    if args.collect is not None and len(args.seeds) > 1:
+        fail("--collect 只能配一个学习材料文件（SEED）")
+    return formats
+
+
+def _load_all(seeds: list[Path]) -> tuple[list[Package], int]:
     packages: list[Package] = []
     status = EXIT_OK
     for seed in seeds:
@@ -243,37 +264,37 @@ def _main(argv: list[str], home: Path, prog: str) -> int:
         except InputError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             status = EXIT_INPUT
-    if args.collect is not None:
-        if status != EXIT_OK and args.seeds:
-            return status
-        from .collect.run import collect
+    return packages, status
 
-        out = Path(args.out) if args.out else _shown(home / "output")
-        return collect(Path(args.collect), packages, out=out, branches_path=branches, formats=formats)
-    if args.outline:
-        for package in packages:
-            print_notes(package, verbose=False)
-        if packages:
-            sys.stdout.write(outline_json(packages))
-        return status
-    if args.check:
-        from .check import check_glyphs
 
-        for package in packages:
-            print_notes(package, verbose=True)
-            if not check_glyphs(package):
-                status = EXIT_INPUT
-            else:
-                doubts = f"、需核对 {len(package.doubts)} 处" if package.doubts else ""
-                print(f"{package.path}：检查通过，通知 {1 if package.notice else 0} 份、"
-                      f"附件 {len(package.attachments)} 个，警告 {len(package.warnings)} 条{doubts}。",
-                      file=sys.stderr)
-        return status
-    if status != EXIT_OK:
-        return status
+def _outline(packages: list[Package], status: int) -> int:
+    for package in packages:
+        print_notes(package, verbose=False)
+    if packages:
+        sys.stdout.write(outline_json(packages))
+    return status
+
+
+def _check(packages: list[Package], status: int) -> int:
+    from .check import check_glyphs
+
+    for package in packages:
+        print_notes(package, verbose=True)
+        if not check_glyphs(package):
+            status = EXIT_INPUT
+        else:
+            doubts = f"、需核对 {len(package.doubts)} 处" if package.doubts else ""
+            print(f"{package.path}：检查通过，通知 {1 if package.notice else 0} 份、"
+                  f"附件 {len(package.attachments)} 个，警告 {len(package.warnings)} 条{doubts}。",
+                  file=sys.stderr)
+    return status
+
+
+def _build(args: argparse.Namespace, packages: list[Package], *, out: Path, branches: Path,
+           formats: list[str], seeds: list[Path]) -> int:
+    """Build every package; with --mail/--send also the .eml files, then send them."""
     from .build import build_all
 
-    out = Path(args.out) if args.out else _shown(home / "output")
     mail, settings = None, None
     if args.mail or args.send:
         from .mail.console import mail_job
