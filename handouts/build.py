@@ -28,7 +28,7 @@ from .compose.render import ComposeError, compose_handout
 from .compose.sheets import compose_bundle, compose_sheet, sheet_kinds
 from .compose.style import StyleError, StyleSheet, load_style
 from .model.package import Package
-from .read.branches import read_branches, safe_filename, unique_filenames
+from .read.branches import read_branch_list, safe_filename, unique_filenames
 from .read.source import InputError
 from .typeset.titles import TITLE_ROLE, segment_titles
 from .typeset.words import save as save_words
@@ -40,8 +40,8 @@ TMP_PREFIX = ".handouts-"
 @dataclass
 class OutputFile:
     path: str  # relative to the seed's output folder, POSIX separators
-    kind: str  # handout | record-sheet | signin-sheet | print-bundle
-    format: str  # pdf | docx
+    kind: str  # handout | record-sheet | signin-sheet | print-bundle | mail
+    format: str  # pdf | docx | eml
     branch: str | None
     pages: int | None
     sha256: str
@@ -170,16 +170,24 @@ def atomic_write(target: Path, data: bytes) -> None:
 
 
 def build_all(packages: list[Package], *, out: Path, branches: Path, formats: list[str],
-              force: bool, embed_fonts: bool = False) -> int:
+              force: bool, embed_fonts: bool = False, mail: Any = None) -> int:
+    """mail: a mail.message.MailJob (its recipients are filled in here) to write .eml files."""
     from .fonts.fontset import FontConfigError, MissingGlyphError
+    from .mail.message import MailError
 
     try:
-        names, notes = read_branches(branches)
+        listed, notes = read_branch_list(branches)
     except InputError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    names = [b.name for b in listed]
     for note in notes:
         print(f"警告：{branches} 第 {note.line} 行：{note.message}", file=sys.stderr)
+    if mail is not None:
+        mail = type(mail)(recipients={b.name: b.addresses for b in listed}, sender=mail.sender)
+        if missing := [b.name for b in listed if not b.addresses]:
+            print(f"警告：{branches} 中以下 {len(missing)} 个二级党组织没有电子邮件地址，不生成邮件："
+                  + "、".join(missing), file=sys.stderr)
     ctx = BuildContext()
     status = 0
     for package in packages:
@@ -187,12 +195,12 @@ def build_all(packages: list[Package], *, out: Path, branches: Path, formats: li
             print(f"警告：{package.path} 第 {note.line} 行：{note.message}", file=sys.stderr)
         try:
             folder, files = build_package(package, out=out, branches=names, formats=formats,
-                                          force=force, ctx=ctx, embed_fonts=embed_fonts)
+                                          force=force, ctx=ctx, embed_fonts=embed_fonts, mail=mail)
         except MissingGlyphError as exc:
             print(f"错误：{locate_char(exc.char, package, names, branches)}：{exc}", file=sys.stderr)
             status = 1
             continue
-        except (BuildError, FontConfigError, StyleError, ComposeError) as exc:
+        except (BuildError, FontConfigError, StyleError, ComposeError, MailError) as exc:
             print(f"错误：{package.path}：{exc}", file=sys.stderr)
             status = 1
             continue
@@ -222,7 +230,7 @@ def locate_char(char: str, package: Package, branches: list[str], branches_path:
 
 
 def build_package(package: Package, *, out: Path, branches: list[str], formats: Iterable[str],
-                  force: bool, ctx: BuildContext, embed_fonts: bool = False
+                  force: bool, ctx: BuildContext, embed_fonts: bool = False, mail: Any = None
                   ) -> tuple[OutputFolder, list[OutputFile]]:
     from .pdf.writer import fonts_text
 
@@ -266,6 +274,9 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
     for job, (data, pages) in zip(jobs, rendered, strict=True):
         path = folder.write(job.relative, data)
         files.append(OutputFile(path, job.kind, job.format, job.branch, pages, sha256_of(data)))
+    if mail is not None:
+        files += _write_mail(folder, package, mail, jobs, rendered, dict(zip(branches, file_names,
+                                                                           strict=True)))
     sheet_kinds_ = {k.kind for k in kinds}
     sheet_pages = sum(f.pages or 0 for f in files if f.format == "pdf" and f.kind in sheet_kinds_)
     for f in files:
@@ -407,16 +418,33 @@ def _titles(docs: Iterable[Document], style: StyleSheet) -> Iterator[list[str]]:
                 yield ["".join(r.text for r in runs) for runs in p.lines()]
 
 
+def _write_mail(folder: OutputFolder, package: Package, mail: Any, jobs: list[Job],
+                rendered: list[tuple[bytes, int | None]], names: dict[str, str]) -> list[OutputFile]:
+    """OUT/<stem>/邮件/<branch>.eml for every branch with an address (mail/message.py)."""
+    from .mail.message import BuiltFile, mail_files
+
+    built = [BuiltFile(j.kind, j.format, j.branch, j.relative, data)
+             for j, (data, _) in zip(jobs, rendered, strict=True)]
+    out = []
+    for relative, data, branch in mail_files(package, mail, built, _seed_sha256(package) or "", names):
+        out.append(OutputFile(folder.write(relative, data), "mail", "eml", branch, None, sha256_of(data)))
+    return out
+
+
+def _seed_sha256(package: Package) -> str | None:
+    try:
+        return sha256_of(Path(package.path).read_bytes())
+    except OSError:
+        return None
+
+
 def _handout_name(package: Package) -> str:
     return safe_filename(package.title or Path(package.path).stem)
 
 
 def write_manifest(folder: OutputFolder, package: Package, files: list[OutputFile]) -> None:
     seed = Path(package.path)
-    try:
-        seed_sha = sha256_of(seed.read_bytes())
-    except OSError:
-        seed_sha = None
+    seed_sha = _seed_sha256(package)
     try:
         shown = seed.resolve().relative_to(Path.cwd()).as_posix()
     except ValueError:

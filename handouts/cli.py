@@ -56,6 +56,13 @@ def _arguments() -> _Parser:
                    help="覆盖已被手工修改过的输出文件")
     p.add_argument("--embed-fonts", action="store_true",
                    help="在 Word 文件中嵌入 PDF 所用字体的子集（没有公文字体的电脑上也显示一致）")
+    p.add_argument("--mail", action="store_true",
+                   help="另为名单中有电子邮件地址的每个二级党组织写一封邮件（OUT/<月份>/邮件/<支部>.eml）")
+    p.add_argument("--send", action="store_true",
+                   help="生成邮件并通过 SMTP 发送（发送前列出收件人并要求确认；已发送的不再发送）")
+    p.add_argument("--mail-config", metavar="FILE", default=None,
+                   help="邮件设置（默认输入文件旁边的 mail.toml）")
+    p.add_argument("--yes", action="store_true", help="发送前不再询问确认")
     p.add_argument("--version", action="version", version=f"handouts {__version__}")
     return p
 
@@ -142,6 +149,12 @@ def _main(argv: list[str]) -> int:
     bad = [f for f in formats if f not in ("pdf", "docx")]
     if bad or not formats:
         _arguments().error(f"--formats 只能是 pdf、docx 或 pdf,docx，不能是 {args.formats!r}")
+    if (args.mail or args.send) and (args.outline or args.check or args.fonts):
+        _arguments().error("--mail、--send 不能与 --outline、--check、--fonts 同时使用")
+    if (args.mail or args.send) and set(formats) != {"pdf", "docx"}:
+        _arguments().error("--mail、--send 需要 Word 和 PDF 两种格式（邮件附件），不能与 --formats 同时限定")
+    if (args.mail_config or args.yes) and not (args.mail or args.send):
+        _arguments().error("--mail-config、--yes 只与 --mail 或 --send 一起使用")
     branches = Path(args.branches) if args.branches else _shown(PROJECT / "seeds" / "branches.txt")
     seeds = [Path(s) for s in args.seeds] or default_seeds(PROJECT / "seeds", branches)
     if not seeds:
@@ -193,5 +206,23 @@ def _main(argv: list[str]) -> int:
     from .build import build_all
 
     out = Path(args.out) if args.out else PROJECT / "output"
-    return build_all(packages, out=out, branches=branches, formats=formats, force=args.force,
-                     embed_fonts=args.embed_fonts)
+    mail, settings = None, None
+    if args.mail or args.send:
+        from .mail.console import mail_job
+        from .mail.settings import MailConfigError, default_config
+
+        config = Path(args.mail_config) if args.mail_config else _shown(default_config(seeds))
+        try:
+            mail, settings = mail_job(config, explicit=args.mail_config is not None, send=args.send)
+        except MailConfigError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return EXIT_INPUT
+    status = build_all(packages, out=out, branches=branches, formats=formats, force=args.force,
+                       embed_fonts=args.embed_fonts, mail=mail)
+    if status != EXIT_OK or not args.send or settings is None:
+        return status  # nothing is sent from a build that failed
+    from .mail.console import send_months
+    from .read.branches import safe_filename
+
+    months = [out / safe_filename(Path(p.path).stem) for p in packages]
+    return send_months(months, settings, yes=args.yes)

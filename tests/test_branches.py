@@ -65,3 +65,50 @@ def test_long_names_fit_the_file_system() -> None:
     safe = safe_filename(name)
     assert len(safe.encode("utf-8")) <= 120
     assert name.startswith(safe)
+
+
+# Issue 14: a line may carry e-mail addresses.
+
+def test_addresses_in_every_accepted_spelling(tmp_path: Path) -> None:
+    from handouts.read.branches import read_branch_list
+
+    path = tmp_path / "b.txt"
+    path.write_text(
+        "马克思主义学院党总支 <makesi@example.edu.cn>\n"
+        "商学院党总支 <a@example.edu.cn>, <b@example.edu.cn>  # 两个地址\n"
+        "财经学院党总支 <c@example.edu.cn, d@example.edu.cn>\n"
+        "智慧康养学院党总支＜ｅ＠ｅｘａｍｐｌｅ．ｅｄｕ．ｃｎ＞，＜f@example.edu.cn＞\n"
+        "机关/直属<党支部>\n"
+        "文化与旅游学院党总支\n", encoding="utf-8")
+    branches, notes = read_branch_list(path)
+    assert [(b.name, b.addresses, b.line) for b in branches] == [
+        ("马克思主义学院党总支", ("makesi@example.edu.cn",), 1),
+        ("商学院党总支", ("a@example.edu.cn", "b@example.edu.cn"), 2),
+        ("财经学院党总支", ("c@example.edu.cn", "d@example.edu.cn"), 3),
+        ("智慧康养学院党总支", ("e@example.edu.cn", "f@example.edu.cn"), 4),
+        ("机关/直属<党支部>", (), 5),  # a name with <…> but no address, as before
+        ("文化与旅游学院党总支", (), 6),
+    ]
+    assert notes == []
+    names, _ = read_branches(path)  # the old interface: names only
+    assert names[1] == "商学院党总支"
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ("商学院党总支 <shang@example>", "不是有效的电子邮件地址"),
+        ("商学院党总支 <shang.example.edu.cn>", "不是有效的电子邮件地址"),
+        ("商学院党总支 <a@example.edu.cn> 备注", "格式不对"),
+        ("商学院党总支 <>", "没有电子邮件地址"),
+        ("商学院党总支 shang@example.edu.cn", "尖括号"),
+        ("<shang@example.edu.cn>", "没有二级党组织名称"),
+        ("商学院党总支 <商学院@example.edu.cn>", "不是有效的电子邮件地址"),
+    ],
+)
+def test_a_malformed_address_names_file_and_line(tmp_path: Path, line: str, fragment: str) -> None:
+    path = tmp_path / "b.txt"
+    path.write_text(f"# 名单\n马克思主义学院党总支\n{line}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_branches(path)
+    assert info.value.line == 3 and fragment in str(info.value) and "b.txt 第 3 行" in str(info.value)

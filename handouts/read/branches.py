@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..model.package import Note
@@ -15,8 +16,24 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 
 
+@dataclass(frozen=True)
+class Branch:
+    """One line of the branch list: the name and its e-mail addresses (maybe none)."""
+
+    name: str
+    addresses: tuple[str, ...] = ()
+    line: int = 0
+
+
 def read_branches(path: Path) -> tuple[list[str], list[Note]]:
-    """One branch per line; # starts a comment; duplicates are dropped with a warning."""
+    """The branch names in order (addresses, if any, left out); see read_branch_list."""
+    branches, notes = read_branch_list(path)
+    return [b.name for b in branches], notes
+
+
+def read_branch_list(path: Path) -> tuple[list[Branch], list[Note]]:
+    """One branch per line, optionally `名称 <a@x.cn>, <b@x.cn>`; # starts a comment;
+    duplicates are dropped with a warning; a malformed address is an InputError."""
     name = str(path)
     if not path.is_file():
         raise InputError(name, "找不到二级党组织名单（branch list）" if not path.exists()
@@ -25,20 +42,72 @@ def read_branches(path: Path) -> tuple[list[str], list[Note]]:
     if not data.strip():
         raise InputError(name, "二级党组织名单是空的：每行写一个二级党组织名称")
     text, _, notes = decode(data, name)
-    branches: list[str] = []
+    branches: list[Branch] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         line = raw.split("#", 1)[0].strip().strip("\ufeff\u3000")
         if not line:
             continue
-        if line in seen:
-            notes.append(Note(number, f"“{line}”与第 {seen[line]} 行重复，已忽略", severity="warning"))
+        try:
+            branch, addresses = split_addresses(line)
+        except ValueError as exc:
+            raise InputError(name, str(exc), number) from None
+        if branch in seen:
+            notes.append(Note(number, f"“{branch}”与第 {seen[branch]} 行重复，已忽略", severity="warning"))
             continue
-        seen[line] = number
-        branches.append(line)
+        seen[branch] = number
+        branches.append(Branch(branch, addresses, number))
     if not branches:
         raise InputError(name, "二级党组织名单中没有任何名称（只有注释或空行）")
     return branches, notes
+
+
+def split_addresses(line: str) -> tuple[str, tuple[str, ...]]:
+    """`名称 <a@x.cn>, <b@x.cn>` (or `名称 <a@x.cn, b@x.cn>`) → name and addresses.
+
+    The address part starts at the first < whose rest holds an @ or only
+    ASCII: `机关<直属>党支部` stays a plain name, as it always was. Full-width
+    ＜＞，；＠ typed with a Chinese input method count as their ASCII forms."""
+    for match in re.finditer("[<＜]", line):
+        tail = unicodedata.normalize("NFKC", line[match.start():])
+        if "@" in tail or tail.isascii():
+            branch = line[:match.start()].strip().strip("\u3000")
+            if not branch:
+                raise ValueError("地址前没有二级党组织名称（应写作：名称 <地址>）")
+            return branch, _address_list(tail)
+    if "@" in unicodedata.normalize("NFKC", line):
+        raise ValueError(f"“{line}”中的电子邮件地址要写在尖括号中，如：名称 <name@example.edu.cn>")
+    return line, ()
+
+
+_GROUPS = re.compile(r"\s*<([^<>]*)>\s*[,;、]?\s*")
+_SEPARATORS = re.compile(r"[,;、\s]+")
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+")
+
+
+def _address_list(tail: str) -> tuple[str, ...]:
+    groups: list[str] = []
+    pos = 0
+    while pos < len(tail):
+        m = _GROUPS.match(tail, pos)
+        if not m:
+            raise ValueError(f"地址部分“{tail}”格式不对：每个地址写在尖括号中，多个地址用逗号分隔，"
+                             "如：名称 <a@example.edu.cn>, <b@example.edu.cn>")
+        groups.append(m.group(1))
+        pos = m.end()
+    out: list[str] = []
+    for group in groups:
+        items = [a for a in _SEPARATORS.split(group.strip()) if a]
+        if not items:
+            raise ValueError("尖括号中没有电子邮件地址")
+        for item in items:
+            if not ADDRESS.fullmatch(item) or len(item) > 254:
+                raise ValueError(f"“{item}”不是有效的电子邮件地址（应形如 name@example.edu.cn）")
+            if item.casefold() not in (a.casefold() for a in out):
+                out.append(item)
+    return tuple(out)
 
 
 # File systems limit a name to 255 bytes; the sheet name, a temporary
