@@ -125,6 +125,10 @@ class Document:
     keywords: list[str] = field(default_factory=list)
     date: dt.date | None = None  # fixes creation dates so builds are reproducible
     fillable: bool = True  # cells with a field become PDF form fields
+    # Printed small on a page left blank so that a section starts on an odd
+    # page (the print bundle), in this paragraph style; "" leaves it empty.
+    padding_note: str = ""
+    padding_style: str = ""
 
     def paragraphs(self) -> list[Paragraph]:
         out: list[Paragraph] = []

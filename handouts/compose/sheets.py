@@ -6,12 +6,16 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..model.package import Package
 from .document import Document
 from .render import cn_date, render, shorten
 from .style import TEMPLATES
 
+# Sign-in rows when the branch list gives no member count, and at least as
+# many when it does: a larger branch gets a row per member, continued on
+# further pages under the repeated header row.
 SIGNIN_ROWS = 20
 # Study items on the record sheet: one line of the content cell each
 # (126 mm at 12 pt holds 29 字, less the item number).
@@ -27,12 +31,22 @@ class SheetKind:
 
 
 @lru_cache(maxsize=2)
+def _sheets_toml(template_dir: Path) -> dict[str, Any]:
+    return tomllib.loads((template_dir / "sheets.toml").read_text(encoding="utf-8"))
+
+
 def sheet_kinds(template_dir: Path = TEMPLATES) -> tuple[SheetKind, ...]:
-    data = tomllib.loads((template_dir / "sheets.toml").read_text(encoding="utf-8"))
-    return tuple(SheetKind(**entry) for entry in data["sheet"])
+    return tuple(SheetKind(**entry) for entry in _sheets_toml(template_dir)["sheet"])
 
 
-def sheet_context(package: Package, branch: str) -> dict[str, object]:
+def bundle_settings(template_dir: Path = TEMPLATES) -> dict[str, str]:
+    """The [bundle] table of sheets.toml (padding_note, padding_style)."""
+    table = _sheets_toml(template_dir).get("bundle", {})
+    return {"padding_note": str(table.get("padding_note", "")),
+            "padding_style": str(table.get("padding_style", "cell-small"))}
+
+
+def sheet_context(package: Package, branch: str, members: int | None = None) -> dict[str, object]:
     issued = package.issue_date
     when = package.study_date or issued
     return {
@@ -42,13 +56,14 @@ def sheet_context(package: Package, branch: str) -> dict[str, object]:
         "month": f"{when.year}年{when.month}月" if when else "",
         "items": [shorten(item, ITEM_LIMIT) for item in package.study_items],
         "issue_iso": issued.isoformat() if issued else "",
-        "rows": SIGNIN_ROWS,
+        "rows": max(SIGNIN_ROWS, members or 0),
+        "members": members,  # None: not in the branch list
     }
 
 
 def compose_sheet(kind: SheetKind, package: Package, branch: str,
-                  template_dir: Path = TEMPLATES) -> Document:
-    return render(kind.template, template_dir, **sheet_context(package, branch))
+                  template_dir: Path = TEMPLATES, *, members: int | None = None) -> Document:
+    return render(kind.template, template_dir, **sheet_context(package, branch, members))
 
 
 def compose_bundle(package: Package, sheets: list[tuple[str, list[Document]]]) -> Document:
@@ -64,6 +79,7 @@ def compose_bundle(package: Package, sheets: list[tuple[str, list[Document]]]) -
         # Paper only: the same sheet repeated per branch would make every
         # branch's 学习地点 one shared form field.
         fillable=False,
+        **bundle_settings(),
     )
     for _branch, docs in sheets:
         for n, doc in enumerate(docs):
