@@ -62,7 +62,8 @@ def short_pages(package: Package, prepared: object) -> list[tuple[int, str, int]
     for i, page in enumerate(layout.pages, 1):
         lines = sum(1 for _, text in page.lines if text.strip())
         if 0 < lines < MIN_PAGE_LINES:
-            out.append((i, doc.sections[page.section].name or "通知", lines))
+            name = doc.sections[page.section].name
+            out.append((i, "通知" if name in ("", "notice") else name, lines))
     return out
 
 

@@ -239,7 +239,8 @@ def test_run_in_headings(docx: Docx, handout: Document) -> None:
             continue
         assert runs[0].find("w:rPr/w:rStyle", NS) is None
         assert runs[1].find("w:rPr/w:rStyle", NS).get(w("val")) == role_style_id("body")
-        found.append(tuple("".join(t.text for t in r.iter(w("t"))) for r in runs))
+        # U+2060 joins digit ranges for Word's line breaking (L29): no text of its own.
+        found.append(tuple("".join(t.text for t in r.iter(w("t"))).replace("\u2060", "") for r in runs))
         assert found[-1][0].endswith("。")
     assert found == expected
     assert docx.style(role_style_id("body")).get(w("type")) == "character"
@@ -264,7 +265,11 @@ def test_all_input_text_in_order(docx: Docx) -> None:
     """L24: the cleaned input's characters, whitespace aside, are the document's."""
     source = _squash("".join(read_source(SEED).lines))
     body = docx.document.find("w:body", NS)
-    written = _squash("".join(t.text or "" for t in body.iter(w("t"))))
+    text = "".join(t.text or "" for t in body.iter(w("t")))
+    # Word joiners hold digit ranges together (L29) and only there.
+    joined = re.sub(r"(?<=\d)\u2060(?=[—～–])|(?<=[—～–])\u2060(?=\d)", "", text)
+    assert joined != text and "\u2060" not in joined
+    written = _squash(joined)
     assert written == source
 
 
@@ -437,7 +442,7 @@ def test_titles_break_where_the_pdf_breaks(docx: Docx, handout: Document, style:
                     lines.append("".join(cur))
                     cur = []
                 else:
-                    cur.append(el.text or "")
+                    cur.append((el.text or "").replace("\u2060", ""))  # L29 joiners
             written.append([*lines, "".join(cur)])
     assert len(written) == len(titles)
     long_ones = [lines for lines in written if len(lines) > 1]
@@ -501,3 +506,36 @@ def test_tables_are_built_once_per_value_with_the_same_bytes(style: StyleSheet, 
     assert [build(d, style, fonts) for d in b] == again
     assert [build(d, style, fonts) for d in a] == first
     assert again != first  # the branch name differs
+
+
+def test_l27_l28_widow_control_and_keeps(docx: Docx, handout: Document) -> None:
+    """L27: every paragraph of more than one line has widow control; L28: a
+    one-line body paragraph right after a heading keeps with the next."""
+    paragraphs = list(docx.document.find("w:body", NS).iter(w("p")))
+    long_ones = [p for p in paragraphs if len("".join(t.text or "" for t in p.iter(w("t")))) > 40]
+    assert len(long_ones) > 100
+    for p in long_ones:
+        flag = p.find("w:pPr/w:widowControl", NS)
+        assert flag is not None and flag.get(w("val"), "1") not in ("0", "false"), p
+    # L28: a title of several lines is kept on one page.
+    titles = [p for p in paragraphs if p.find("w:r/w:br", NS) is not None
+              and p.find("w:pPr/w:pStyle", NS) is not None
+              and p.find("w:pPr/w:pStyle", NS).get(w("val")) in (style_id("title"), style_id("attachment-title"))]
+    assert len(titles) >= 5 and all(p.find("w:pPr/w:keepLines", NS) is not None for p in titles)
+    # docDefaults stay off (the sheets fill their grid line by line).
+    assert docx.styles.find("w:docDefaults/w:pPrDefault/w:pPr/w:widowControl", NS).get(w("val")) in ("0", "false")
+
+
+def test_l28_one_line_after_a_heading_keeps_with_the_next(style: StyleSheet, fonts: FontSet) -> None:
+    doc = Document("测试", sections=[Section(blocks=[
+        Paragraph("heading2", [Run("（一）小标题")]),
+        Paragraph("body", [Run("只有一行的正文。")]),
+        Paragraph("body", [Run("第二段" * 30)]),
+        Paragraph("body", [Run("再一行。")]),
+    ])])
+    body = [p for p in Docx(build(doc, style, fonts)).document.iter(w("p"))
+            if "".join(t.text or "" for t in p.iter(w("t")))]
+    keep = [p.find("w:pPr/w:keepNext", NS) is not None for p in body]
+    widow = [p.find("w:pPr/w:widowControl", NS) is not None for p in body]
+    assert keep[1] and not keep[3]  # only the line right after the heading
+    assert widow == [False, False, True, False]  # L27: only where there are lines to part

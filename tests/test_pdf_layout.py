@@ -688,3 +688,73 @@ def test_signature_date_longer_than_names_moves_the_name_left(style: StyleSheet)
     assert max(c["x1"] for c in date) == pytest.approx(RIGHT - 32, abs=0.5)
     assert min(c["x0"] for c in date) - min(c["x0"] for c in name) == pytest.approx(32, abs=3)
     assert info.pages == 1
+
+
+# ------------------------------------------------ keep rules (issue 21, docs/LAYOUT-additions.md)
+
+
+def _paragraph_lines(lines: list[Line]) -> dict[int, list[Line]]:
+    """Lines of each paragraph block that holds nothing else."""
+    return {b: ls for b, ls in lines_of_block(lines).items()
+            if all(ln.blocks == {b} for ln in ls) and ls[0].sources[0].kind == "paragraph"}
+
+
+def test_l27_no_widow_and_no_orphan(lines: list[Line]) -> None:
+    """L27: no first line alone at a page's foot, no last line alone at the top of the next."""
+    split = 0
+    for ls in _paragraph_lines(lines).values():
+        if len(ls) < 2:
+            continue
+        assert ls[0].page == ls[1].page, f"orphan: {ls[0].text} (page {ls[0].page})"
+        assert ls[-1].page == ls[-2].page, f"widow: {ls[-1].text} (page {ls[-1].page})"
+        split += ls[0].page != ls[-1].page
+    assert split > 10  # paragraphs still run across pages: the rule is tested, not avoided
+
+
+def test_l28_headings_keep_two_lines_of_their_text(lines: list[Line], style: StyleSheet) -> None:
+    """L28: a title or heading is never the last text on its page, and the two lines
+    after it (past any heading chained to it) are on its page."""
+
+    def heading(ls: list[Line]) -> bool:
+        run_in = len({s.role for ln in ls for s in ln.sources}) > 1
+        return style[ls[0].sources[0].style].keep_with_next and not run_in
+
+    paragraphs = _paragraph_lines(lines)
+    block_of = {id(ln): b for b, ls in paragraphs.items() for ln in ls}
+    checked = 0
+    for ls in paragraphs.values():
+        if not heading(ls):
+            continue
+        j = lines.index(ls[-1]) + 1
+        while j < len(lines) and id(lines[j]) in block_of and heading(paragraphs[block_of[id(lines[j])]]):
+            j += 1
+        after = lines[j : j + 2]
+        if len(after) < 2 or re.fullmatch(r"附件\d+", after[0].text):
+            continue  # the end of the document or of a section: a new page follows anyway
+        checked += 1
+        assert all(ln.page == ls[-1].page for ln in after), (ls[-1].text, [a.text for a in after])
+    assert checked > 20
+
+
+def test_l30_no_page_with_fewer_than_three_lines(lines: list[Line]) -> None:
+    """L30: the last page of an attachment takes lines from the page before it."""
+    per_page = defaultdict(int)
+    for ln in lines:
+        per_page[ln.page] += 1
+    assert min(per_page.values()) >= 3, {p: n for p, n in per_page.items() if n < 3}
+
+
+def test_l30_short_last_page_takes_lines_from_the_page_before(style: StyleSheet) -> None:
+    from handouts.pdf.layout import MIN_LAST_LINES, paginate
+    from handouts.pdf.slots import Slot
+
+    page = style.page
+    pitch = page.line_pitch
+    per_page = round((page.block_bottom - page.block_top) / pitch)
+    slots = [Slot(pitch, text=f"{i}") for i in range(per_page + 1)]
+    pages = paginate(slots, page.block_top, page.block_bottom, pitch)
+    assert [len(p) for p in pages] == [per_page + 1 - MIN_LAST_LINES, MIN_LAST_LINES]
+    # Keeps hold: what cannot be parted stays as it was.
+    tied = [Slot(pitch, keep=True, text=f"{i}") for i in range(per_page)] + [Slot(pitch, text="x")]
+    pages = paginate(tied, page.block_top, page.block_bottom, pitch)
+    assert [len(p) for p in pages] == [per_page, 1]

@@ -86,7 +86,9 @@ def pdf_body_text(data: bytes) -> str:
 def docx_text(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         root = etree.fromstring(z.read("word/document.xml"))
-    return "".join(t.text or "" for t in root.iter(f"{W}t"))
+    text = "".join(t.text or "" for t in root.iter(f"{W}t"))
+    # Word joiners around a range mark between digits keep it on one line (L29).
+    return re.sub(r"(?<=\d)\u2060(?=[—～–])|(?<=[—～–])\u2060(?=\d)", "", text)
 
 
 def first_difference(expected: str, actual: str) -> str:

@@ -20,8 +20,10 @@ from .oxml import el, needs_east_asian_hint, on_off, set_ppr, text_run, twips, w
 from .styles import BODY_KEY, justification, role_style_id, style_id, tracking
 
 # A range mark between digits ("2024—2035", "1—2"): LibreOffice and Word
-# would break at the dash; the PDF never does (L21).
-_RANGE = re.compile(r"(?<=\d)([—～~–-])(?=\d)")
+# would break at the dash; the PDF never does (L21). Hyphen-minus and ASCII
+# tilde are left alone: Unicode line breaking (UAX #14) never breaks them
+# before a digit, so dates such as 2025-03-28 stay as typed.
+_RANGE = re.compile(r"(?<=\d)([—～–])(?=\d)")
 WORD_JOINER = "\u2060"
 
 

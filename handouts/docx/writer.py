@@ -176,6 +176,9 @@ class DocxWriter:
                 if multi:
                     # L27: as in the PDF, no first or last line of a paragraph alone.
                     set_ppr(elements[-1], on_off("w:widowControl"))
+                    if self._keeps(block):
+                        # L28: a title or heading is not divided between pages either.
+                        set_ppr(elements[-1], on_off("w:keepLines"))
                 elif keep and block.style == BODY_KEY:
                     # L28: a heading takes two lines of its body text along.
                     set_ppr(elements[-1], on_off("w:keepNext"))

@@ -37,7 +37,9 @@ def paginate(slots: list[Slot], top: float, bottom: float, pitch: float) -> list
         need = MIN_LAST_LINES - _lines(pages[-1])
         for less in range(need, need + 3):  # a keep may carry more than asked
             tried = _stack(slots, top, bottom, pitch, {len(pages) - 2: bottom - less * pitch})
-            if len(tried) == len(pages) and _lines(tried[-1]) >= MIN_LAST_LINES:
+            # Only at a break the keep rules allow, not at _stack's last resort.
+            if (len(tried) == len(pages) and _lines(tried[-1]) >= MIN_LAST_LINES
+                    and not tried[-2][-1][0].keep):
                 return tried
     return pages
 
