@@ -121,7 +121,8 @@ def build_all(packages: list[Package], *, out: Path, branches: Path, formats: li
         try:
             folder, files = build_package(package, out=out, branches=names, formats=formats,
                                           force=force, ctx=ctx, embed_fonts=embed_fonts, mail=mail,
-                                          progress=progress)
+                                          progress=progress,
+                                          members={b.name: b.members for b in listed})
         except MissingGlyphError as exc:
             print(f"错误：{locate_char(exc.char, package, names, branches)}：{exc}", file=sys.stderr)
             status = 1
@@ -168,7 +169,9 @@ def locate_char(char: str, package: Package, branches: list[str], branches_path:
 
 def build_package(package: Package, *, out: Path, branches: list[str], formats: Iterable[str],
                   force: bool, ctx: BuildContext, embed_fonts: bool = False, mail: Any = None,
-                  progress: Progress | None = None) -> tuple[OutputFolder, list[OutputFile]]:
+                  progress: Progress | None = None, members: dict[str, int | None] | None = None
+                  ) -> tuple[OutputFolder, list[OutputFile]]:
+    """members: each branch's member count from the branch list, if given (sign-in rows)."""
     from .pdf.writer import fonts_text
 
     formats = list(formats)
@@ -179,7 +182,9 @@ def build_package(package: Package, *, out: Path, branches: list[str], formats: 
     with ctx.timer("compose"), _no_gc():
         handout = compose_handout(package)
         file_names = unique_filenames(branches)
-        sheets = [(b, [compose_sheet(k, package, b) for k in kinds]) for b in branches]
+        counts = members or {}
+        sheets = [(b, [compose_sheet(k, package, b, members=counts.get(b)) for k in kinds])
+                  for b in branches]
         bundle = compose_bundle(package, sheets)
     with ctx.timer("fonts"), _gc_on():
         prepared = ctx.fontset.prepare(fonts_text([handout, bundle], style))

@@ -58,9 +58,7 @@ def fill_docx(blank: Path, target: Path, values: dict[str, str], modes: tuple[st
                 continue
             value_cell = cells[i + 1]
             if key == "mode":
-                for run in (r for p in value_cell.paragraphs for r in p.runs):
-                    for m in modes:
-                        run.text = run.text.replace(f"□ {m}", f"☑ {m}")
+                _tick(value_cell, modes)
             elif key in values:
                 value_cell.paragraphs[0].text = values[key]
     if "discussion_more" in values:
@@ -68,6 +66,28 @@ def fill_docx(blank: Path, target: Path, values: dict[str, str], modes: tuple[st
     target.parent.mkdir(parents=True, exist_ok=True)
     d.save(str(target))
     return target
+
+
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+
+
+def _tick(cell, modes: tuple[str, ...]) -> None:
+    """Tick options as Word does: a check-box content control (w14:checkbox)
+    gets w14:checked=1 and its checked glyph; a sheet of printed boxes gets ☑."""
+    from docx.oxml.ns import qn
+
+    for sdt in cell._tc.iter(qn("w:sdt")):
+        alias = sdt.find(f"{qn('w:sdtPr')}/{qn('w:alias')}")
+        box = sdt.find(f"{qn('w:sdtPr')}/{{{W14}}}checkbox")
+        if box is None or alias is None or alias.get(qn("w:val")) not in modes:
+            continue
+        box.find(f"{{{W14}}}checked").set(f"{{{W14}}}val", "1")
+        glyph = chr(int(box.find(f"{{{W14}}}checkedState").get(f"{{{W14}}}val"), 16))
+        for text in sdt.iter(qn("w:t")):
+            text.text = glyph
+    for run in (r for p in cell.paragraphs for r in p.runs):
+        for m in modes:
+            run.text = run.text.replace(f"□ {m}", f"☑ {m}")
 
 
 def _distinct(cells: list) -> list:

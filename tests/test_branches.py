@@ -121,3 +121,41 @@ def test_utf16_branch_list_without_bom(tmp_path: Path, encoding: str) -> None:
     names, notes = read_branches(path)
     assert names == ["《试点》马克思主义学院党总支", "商学院党总支"]
     assert notes == []
+
+
+def test_member_counts_with_and_without_addresses(tmp_path: Path) -> None:
+    """Issue 21: `名称 [32人]` gives the sign-in sheet its rows; both syntaxes combine."""
+    from handouts.read.branches import read_branch_list
+
+    path = tmp_path / "b.txt"
+    path.write_text(
+        "马克思主义学院党总支 [32人]\n"
+        "商学院党总支 ［１２］ <a@example.edu.cn>\n"
+        "财经学院党总支 <b@example.edu.cn>, <c@example.edu.cn> [40 人]\n"
+        "机关（直属）党支部\n"
+        "图书馆 [分馆] 党支部\n",
+        encoding="utf-8")
+    listed, notes = read_branch_list(path)
+    assert [(b.name, b.members, b.addresses) for b in listed] == [
+        ("马克思主义学院党总支", 32, ()),
+        ("商学院党总支", 12, ("a@example.edu.cn",)),
+        ("财经学院党总支", 40, ("b@example.edu.cn", "c@example.edu.cn")),
+        ("机关（直属）党支部", None, ()),
+        ("图书馆 [分馆] 党支部", None, ()),  # brackets without a count are part of the name
+    ]
+    assert notes == []
+    assert read_branches(path)[0][0] == "马克思主义学院党总支"
+
+
+@pytest.mark.parametrize(("line", "fragment"), [
+    ("商学院党总支 [三十人]", "阿拉伯数字"),
+    ("商学院党总支 [0人]", "1 到 999"),
+    ("商学院党总支 [1200人]", "1 到 999"),
+    ("[32人]", "人数前没有"),
+])
+def test_a_malformed_member_count_names_file_and_line(tmp_path: Path, line: str, fragment: str) -> None:
+    path = tmp_path / "b.txt"
+    path.write_text(f"# 名单\n财经学院党总支\n{line}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_branches(path)
+    assert info.value.line == 3 and fragment in info.value.message

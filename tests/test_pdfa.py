@@ -106,13 +106,24 @@ def test_field_font_is_never_used_for_rendering(march: Path) -> None:
     """The form fields' /DA font is not embedded (typed text may be any
     character); PDF/A-2b only requires fonts used for rendering to be
     embedded (ISO 19005-2, 6.2.2, 6.2.11.4.1). It is named by no content
-    stream: the empty appearances draw nothing."""
+    stream: empty appearances draw nothing, and a prefilled one (学习时间)
+    draws in the page's embedded face."""
     with pikepdf.open(pdfs(march)["record-sheet"]) as pdf:
         widgets = [a for p in pdf.pages for a in p.obj.get("/Annots", [])]
         assert widgets
+        drawn = 0
         for w in widgets:
-            assert b"Tf" not in w.AP.N.read_bytes()
+            streams = [w.AP.N] if isinstance(w.AP.N, pikepdf.Stream) else list(w.AP.N.values())
+            for stream in streams:
+                if b"Tf" not in stream.read_bytes():
+                    continue
+                drawn += 1
+                for name, font in stream.Resources.Font.items():
+                    assert name != "/HOField"
+                    descriptor = font.DescendantFonts[0].FontDescriptor
+                    assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
             assert "NeedAppearances" not in pdf.Root.AcroForm
+        assert drawn == 1  # the prefilled 学习时间, nothing else
         for page in pdf.pages:
             assert b"HOField" not in page.obj.Contents.read_bytes()
 

@@ -73,7 +73,9 @@ def test_shorten_keeps_document_names() -> None:
     long = "重庆市人民政府办公厅 四川省人民政府办公厅印发《进一步强化川渝公共服务共建共享行动方案（2025—2027年）》"
     short = shorten(long, 20)
     assert zi_width(short) <= 20
-    assert short == "《进一步强化川渝公共服务共建共享行……》"  # cut inside, brackets paired
+    # Cut inside the brackets, which stay paired, between two words (issue 21:
+    # it was 「…共享行……》」, inside 行动).
+    assert short == "《进一步强化川渝公共服务共建共享……》"
     assert shorten("习近平：民营经济发展前景广阔大有可为 民营企业和民营企业家大显身手正当其时", 28) == (
         "习近平：民营经济发展前景广阔大有可为……")  # no 《》: cut at the phrase boundary
     assert shorten(long, 40) == "《进一步强化川渝公共服务共建共享行动方案（2025—2027年）》"

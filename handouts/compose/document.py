@@ -7,6 +7,7 @@ the same tree into .pdf and .docx, one method per block type.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -58,18 +59,33 @@ class Signature:
 
 
 @dataclass
+class Check:
+    """A check box with its label: a PDF check-box field, a Word check-box control."""
+
+    field: str  # the form field's name
+    label: str  # printed after the box, and what the field asks for
+    style: str = "cell-text"
+
+
+@dataclass
 class Cell:
     blocks: list[Paragraph] = field(default_factory=list)
     span: int = 1
-    field: str | None = None  # a fillable form field's name (PDF AcroForm)
+    # A fillable form field's name (PDF AcroForm, Word content control); the
+    # cell's text, if any, is the field's initial value.
+    field: str | None = None
     label: str | None = None  # what the field asks for, shown by viewers (/TU)
     ruled: bool = False  # ruled lines for handwriting across the cell
     align: str | None = None  # override: left | center | right
     valign: str = "middle"  # top | middle
+    checks: list[Check] = dataclasses.field(default_factory=list)  # on one line after the text
 
     @property
     def text(self) -> str:
-        return "\n".join(p.text for p in self.blocks)
+        lines = [p.text for p in self.blocks]
+        if self.checks:
+            lines.append("　".join(c.label for c in self.checks))
+        return "\n".join(lines)
 
 
 @dataclass
@@ -109,6 +125,10 @@ class Document:
     keywords: list[str] = field(default_factory=list)
     date: dt.date | None = None  # fixes creation dates so builds are reproducible
     fillable: bool = True  # cells with a field become PDF form fields
+    # Printed small on a page left blank so that a section starts on an odd
+    # page (the print bundle), in this paragraph style; "" leaves it empty.
+    padding_note: str = ""
+    padding_style: str = ""
 
     def paragraphs(self) -> list[Paragraph]:
         out: list[Paragraph] = []
@@ -120,6 +140,7 @@ class Document:
                     for row in block.rows:
                         for cell in row.cells:
                             out.extend(cell.blocks)
+                            out.extend(Paragraph(c.style, [Run(c.label)]) for c in cell.checks)
         return out
 
     def text_by_role(self, roles_of_style: dict[str, str]) -> dict[str, str]:

@@ -15,6 +15,9 @@ The layout language:
       <table widths="30,126" style= header-rows="1">
         <row height="12"><cell span= field= label= ruled="yes" align= valign=><p …/></cell></row>
       </table>
+  A cell with field= is a form field; its text, if any, is the field's
+  initial value. Inside a cell, <check field= label= style=/> is a check box
+  with its label; a cell's check boxes stand on one line after its text.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from lxml import etree
 from ..model.package import Block as Block_
 from ..model.package import Package
 from ..model.textrules import YEAR_RANGE
-from .document import Blank, Block, Cell, Document, Paragraph, Row, Run, Section, Signature, Table
+from ..typeset.words import word_boundaries
+from .document import Blank, Block, Cell, Check, Document, Paragraph, Row, Run, Section, Signature, Table
 
 # Characters XML 1.0 cannot carry; the reader removed them already, this is
 # the last guard so that no input can break the layout XML.
@@ -121,7 +125,7 @@ def shorten(text: str, limit: float) -> str:
     """Fit a study item into `limit` 字. A quoted document's 《name》 says most
     in least room: keep it, without its （year range） if need be, else cut it
     inside its brackets; text without one is cut at a phrase boundary. A cut
-    is marked with ……."""
+    falls between two words, never inside one, and is marked with ……."""
     if zi_width(text) <= limit:
         return text
     m = re.search(r"《[^》]+》", text)
@@ -136,14 +140,19 @@ def shorten(text: str, limit: float) -> str:
 
 
 def _cut(text: str, room: float) -> str:
-    """The longest start of text within `room` 字, ended at a phrase boundary
-    when one lies in its second half."""
+    """The longest start of text within `room` 字 that ends between two words
+    (handouts.typeset.words, issue 21): at a phrase boundary when one lies in
+    its second half, else at the last word boundary that fits."""
     end, width = 0, 0.0
     for i, ch in enumerate(text):
         width += zi_width(ch)
         if width > room:
             break
         end = i + 1
+    if end < len(text):
+        words = word_boundaries(text)
+        # A single word longer than the room is cut where it must be.
+        end = max((i for i in words if i <= end), default=end)
     cut = max((i + 1 for i in range(end) if text[i] in _CUT_AFTER), default=0)
     if cut >= end / 2:
         end = cut
@@ -297,8 +306,12 @@ def _row(el: etree._Element, origin: str) -> Row:
     for c in el:
         if c.tag != "cell":
             raise ComposeError(f"模板 {origin}：<row> 里只能有 <cell>")
+        for child in c:
+            if isinstance(child.tag, str) and child.tag not in ("p", "check"):
+                raise ComposeError(f"模板 {origin}：<cell> 里只能有 <p> 和 <check>，不能有 <{child.tag}>")
         cells.append(Cell(
             blocks=[_paragraph(p) for p in c if p.tag == "p"],
+            checks=[_check(k, origin) for k in c if k.tag == "check"],
             span=int(c.get("span", "1")),
             field=c.get("field"),
             label=c.get("label"),
@@ -307,6 +320,13 @@ def _row(el: etree._Element, origin: str) -> Row:
             valign=c.get("valign", "middle"),
         ))
     return Row(cells, float(height) if height else None)
+
+
+def _check(el: etree._Element, origin: str) -> Check:
+    name, label = el.get("field"), el.get("label")
+    if not name or not label:
+        raise ComposeError(f"模板 {origin}：<check> 必须有 field= 和 label=")
+    return Check(name, label, el.get("style", "cell-text"))
 
 
 def _paragraph(el: etree._Element) -> Paragraph:

@@ -6,12 +6,16 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..model.package import Package
 from ..model.textrules import item_label
 from .document import Document
 from .render import cn_date, render, shorten
 
+# Sign-in rows when the branch list gives no member count, and at least as
+# many when it does: a larger branch gets a row per member, continued on
+# further pages under the repeated header row.
 SIGNIN_ROWS = 20
 # Study items on the record sheet: one line of the content cell each
 # (126 mm at 12 pt holds 29 字, less the item number).
@@ -36,11 +40,25 @@ def sheet_kinds(template_dir: Path | None = None) -> tuple[SheetKind, ...]:
 
 @lru_cache(maxsize=2)
 def _sheet_kinds(path: Path) -> tuple[SheetKind, ...]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return tuple(SheetKind(**entry) for entry in data["sheet"])
+    return tuple(SheetKind(**entry) for entry in _sheets_toml(path)["sheet"])
 
 
-def sheet_context(package: Package, branch: str) -> dict[str, object]:
+@lru_cache(maxsize=2)
+def _sheets_toml(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def bundle_settings(template_dir: Path | None = None) -> dict[str, str]:
+    """The [bundle] table of sheets.toml (padding_note, padding_style)."""
+    from ..places.resources import current
+
+    found = template_dir / "sheets.toml" if template_dir else current().template("sheets.toml").path
+    table = _sheets_toml(found).get("bundle", {})
+    return {"padding_note": str(table.get("padding_note", "")),
+            "padding_style": str(table.get("padding_style", "cell-small"))}
+
+
+def sheet_context(package: Package, branch: str, members: int | None = None) -> dict[str, object]:
     """What the sheet templates see; `content` is the 学习内容 cell, line by line."""
     issued = package.issue_date
     when = package.study_date or issued
@@ -52,7 +70,8 @@ def sheet_context(package: Package, branch: str) -> dict[str, object]:
         "items": [shorten(item, ITEM_LIMIT) for item in package.study_items],
         "content": study_content(package),
         "issue_iso": issued.isoformat() if issued else "",
-        "rows": SIGNIN_ROWS,
+        "rows": max(SIGNIN_ROWS, members or 0),
+        "members": members,  # None: not in the branch list
     }
 
 
@@ -80,8 +99,8 @@ def _group_text(heading: str) -> str:
 
 
 def compose_sheet(kind: SheetKind, package: Package, branch: str,
-                  template_dir: Path | None = None) -> Document:
-    return render(kind.template, template_dir, **sheet_context(package, branch))
+                  template_dir: Path | None = None, *, members: int | None = None) -> Document:
+    return render(kind.template, template_dir, **sheet_context(package, branch, members))
 
 
 def compose_bundle(package: Package, sheets: list[tuple[str, list[Document]]]) -> Document:
@@ -97,6 +116,7 @@ def compose_bundle(package: Package, sheets: list[tuple[str, list[Document]]]) -
         # Paper only: the same sheet repeated per branch would make every
         # branch's 学习地点 one shared form field.
         fillable=False,
+        **bundle_settings(),
     )
     for _branch, docs in sheets:
         for n, doc in enumerate(docs):

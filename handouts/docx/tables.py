@@ -11,9 +11,10 @@ import copy
 
 from lxml import etree
 
-from ..compose.document import Paragraph, Table
+from ..compose.document import Cell, Paragraph, Table
 from ..compose.style import MM, StyleSheet
 from .blocks import BlockWriter
+from .controls import check_paragraph, text_control
 from .oxml import el, on_off, set_ppr, twips
 
 # Tables built in this process, by style sheet and value (see TableWriter.table);
@@ -84,14 +85,26 @@ class TableWriter:
                 if cell.ruled and not cell.text.strip():
                     paragraphs = self._ruled(row.height_mm)
                 else:
-                    # A cell must end with a paragraph: an empty one has one.
-                    paragraphs = [p for b in cell.blocks or [Paragraph(block.style)]
-                                  for p in self._cell_paragraph(b, cell.align)]
+                    paragraphs = self._cell_paragraphs(cell, block.style)
                 for p in paragraphs:
                     tc.append(p)
                 tr.append(tc)
             tbl.append(tr)
         return [tbl]
+
+    def _cell_paragraphs(self, cell: Cell, table_style: str) -> list[etree._Element]:
+        # A cell must end with a paragraph: an empty one has one.
+        blocks = cell.blocks or ([] if cell.checks else [Paragraph(table_style)])
+        out = [p for b in blocks for p in self._cell_paragraph(b, cell.align)]
+        if cell.field and cell.blocks:
+            # The text is the field's initial value (学习时间): one control.
+            for p in out:
+                text_control(p, cell.field, cell.label)
+        if cell.checks:
+            first = cell.checks[0].style
+            p = self._cell_paragraph(Paragraph(first), cell.align)[0]
+            out.append(check_paragraph(p, cell.checks))
+        return out
 
     def _cell_paragraph(self, block: Paragraph, align: str | None) -> list[etree._Element]:
         """A paragraph in a table cell: as in the PDF, off the page grid, each

@@ -30,6 +30,7 @@ from ..compose.render import zi_width
 from ..compose.style import StyleSheet
 from ..typeset.linebreak import NO_END, NO_START
 from .blocks import BlockWriter
+from .controls import document_root, uses_controls
 from .fonts import EmbeddedFont, EmbedRefused, embed, font_entry, font_table
 from .opc import CT, RT, Package, Part, default_theme
 from .oxml import el, on_off, qn, serialize, set_ppr, twips, zip_entries
@@ -127,6 +128,9 @@ class DocxWriter:
         # Body first inside its root: appended elements then take the root's
         # w: and r: declarations instead of declaring their own.
         document = el("w:document", el("w:body"))
+        if uses_controls(doc):
+            document = document_root()
+            document.append(el("w:body"))
         body = document[0]
         groups = word_sections(doc) or [WordSection([Section()], True, False, False)]
         previous_numbered: bool | None = None

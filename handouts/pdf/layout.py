@@ -18,7 +18,7 @@ import math
 from ..compose.document import Block, Document, Run
 from ..compose.style import StyleSheet
 from .flow import Flow
-from .lines import BODY_ROLE, Fonts, RoleText
+from .lines import BODY_ROLE, Fonts, RoleText, align_shift
 from .slots import Glyphs, Layout, PageLayout, Slot
 
 # ------------------------------------------------------------------ pages
@@ -134,7 +134,8 @@ def lay_out(doc: Document, style: StyleSheet, fonts: Fonts, memo: LayoutMemo | N
     number = 0
     for index, section in enumerate(doc.sections):
         if section.odd_start and len(pages) % 2 == 1:
-            pages.append(PageLayout(section=index))  # the blank back of a leaf: no number
+            # The blank back of a leaf: no number, maybe a note saying it is meant.
+            pages.append(PageLayout(section=index, glyphs=padding_note(flow, doc)))
             number += 1
         if section.restart_numbering:
             number = 0
@@ -183,10 +184,29 @@ def folio(flow: Flow, number: int) -> list[Glyphs]:
     return flow.setter.glyphs(sl, x, base)
 
 
+def padding_note(flow: Flow, doc: Document) -> list[Glyphs]:
+    """The document's padding note, centred in the text block (issue 21)."""
+    if not doc.padding_note:
+        return []
+    st, page = flow.style[doc.padding_style], flow.style.page
+    src = RoleText.of([Run(doc.padding_note)], st.role)
+    out: list[Glyphs] = []
+    y = page.block_top + (page.block_bottom - page.block_top - st.size) / 2
+    for sl in flow.setter.lines(src, st.size, [page.block_width], "center"):
+        x = page.block_left + align_shift("center", page.block_width, sl.width,
+                                          flow.m.tracking(st.size))
+        out += flow.setter.glyphs(sl, x, flow.m.baseline(st.role, st.size, y, st.size))
+        y += st.size * flow.style.tables.cell_line_factor
+    return out
+
+
 def text_by_role(doc: Document, style: StyleSheet) -> dict[str, str]:
     """Every character each font role must set, including what layout adds."""
     out = doc.text_by_role(style.roles_of_style())
     out.setdefault(BODY_ROLE, "")  # the canvas's initial font, even if nothing is set in it
+    if doc.padding_note:
+        role = style[doc.padding_style].role
+        out[role] = out.get(role, "") + doc.padding_note
     digits = "0123456789"
     folio_text = style.folio.format.replace("{n}", "") + digits
     out[style.folio.role] = out.get(style.folio.role, "") + folio_text

@@ -40,6 +40,11 @@ class FormField:
     size: float
     multiline: bool
     label: str | None = None
+    kind: str = "text"  # text | check
+    value: str = ""  # a text field's initial value
+    # The initial value as set, relative to the field's top-left corner: the
+    # field's appearance in a form, the page's text where there is no form.
+    glyphs: tuple[Glyphs, ...] = ()
 
 
 @dataclass

@@ -15,7 +15,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -105,9 +105,14 @@ def _write(doc: Document, layout: Layout, out: Path | BinaryIO, style: StyleShee
         for n, title in marks.get(index, []):
             canv.bookmarkPage(f"section{n}")
             canv.addOutlineEntry(title, f"section{n}", level=0)
+        if not doc.fillable:
+            # No form: what a field shows as its initial value is page text.
+            pl = replace(pl, glyphs=pl.glyphs + [
+                Glyphs(g.x + f.x, g.baseline + f.top, g.font, g.size, g.text, g.char_space)
+                for f in pl.fields for g in f.glyphs])
         _draw_page(canv, pl, page.height, used)
         for f in pl.fields if doc.fillable else ():
-            form.add(f, page.height)
+            form.add(f, page.height, used)
         canv.showPage()
     form.finish()
     used.finish()

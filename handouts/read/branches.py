@@ -18,11 +18,13 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
 
 @dataclass(frozen=True)
 class Branch:
-    """One line of the branch list: the name and its e-mail addresses (maybe none)."""
+    """One line of the branch list: the name, its e-mail addresses (maybe none)
+    and its member count (None: not given)."""
 
     name: str
     addresses: tuple[str, ...] = ()
     line: int = 0
+    members: int | None = None
 
 
 def read_branches(path: Path) -> tuple[list[str], list[Note]]:
@@ -32,8 +34,9 @@ def read_branches(path: Path) -> tuple[list[str], list[Note]]:
 
 
 def read_branch_list(path: Path) -> tuple[list[Branch], list[Note]]:
-    """One branch per line, optionally `名称 <a@x.cn>, <b@x.cn>`; # starts a comment;
-    duplicates are dropped with a warning; a malformed address is an InputError."""
+    """One branch per line, optionally `名称 [32人] <a@x.cn>, <b@x.cn>`; # starts a
+    comment; duplicates are dropped with a warning; a malformed address or
+    member count is an InputError."""
     name = str(path)
     if not path.is_file():
         raise InputError(name, "找不到二级党组织名单（branch list）" if not path.exists()
@@ -49,17 +52,48 @@ def read_branch_list(path: Path) -> tuple[list[Branch], list[Note]]:
         if not line:
             continue
         try:
+            line, members = split_members(line)
             branch, addresses = split_addresses(line)
+            branch, more = split_members(branch)
+            members = members if more is None else more
         except ValueError as exc:
             raise InputError(name, str(exc), number) from None
         if branch in seen:
             notes.append(Note(number, f"“{branch}”与第 {seen[branch]} 行重复，已忽略", severity="warning"))
             continue
         seen[branch] = number
-        branches.append(Branch(branch, addresses, number))
+        branches.append(Branch(branch, addresses, number, members))
     if not branches:
         raise InputError(name, "二级党组织名单中没有任何名称（只有注释或空行）")
     return branches, notes
+
+
+# The member count: `[32人]` (or ［３２人］, 人 optional) after the name, before
+# or after the addresses. Square brackets, because round ones occur in real
+# names (机关（直属）党支部); a bracket with 人 that is no count is an error.
+_MEMBERS = re.compile(r"\s*[\[［]([^\[\]［］]*)[\]］]\s*$")
+_COUNT = re.compile(r"\s*(\d+)\s*人?\s*")
+MAX_MEMBERS = 999
+
+
+def split_members(text: str) -> tuple[str, int | None]:
+    """`名称 [32人]` → ("名称", 32); text without a count is returned as it is."""
+    m = _MEMBERS.search(text)
+    if not m:
+        return text, None
+    inner = unicodedata.normalize("NFKC", m.group(1))
+    count = _COUNT.fullmatch(inner)
+    if not count:
+        if "人" in inner:
+            raise ValueError(f"人数“{m.group(0).strip()}”格式不对：写成阿拉伯数字，如：名称 [32人]")
+        return text, None
+    members = int(count.group(1))
+    if not 1 <= members <= MAX_MEMBERS:
+        raise ValueError(f"人数 {members} 不合理：应在 1 到 {MAX_MEMBERS} 之间")
+    rest = text[:m.start()].strip().strip("\u3000")
+    if not rest:
+        raise ValueError("人数前没有二级党组织名称（应写作：名称 [32人]）")
+    return rest, members
 
 
 def split_addresses(line: str) -> tuple[str, tuple[str, ...]]:
