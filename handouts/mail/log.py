@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..build import atomic_write
+from ..output import atomic_write
 
 LOG_NAME = "sent.json"
 LOCK_NAME = ".sending.lock"
