@@ -87,8 +87,8 @@ def test_four_check_boxes_with_states_mk_and_print_flag(built) -> None:
         assert w["/F"] == ANNOT_PRINT
         assert w["/V"] == "/Off" and w["/AS"] == "/Off"
         assert w["/MK"]["/CA"] == "4"
-        for key in ("/N", "/D"):
-            assert set(w["/AP"][key]) == {"/Yes", "/Off"}
+        # Only /N, with both states: PDF/A-2b allows no other appearance (ISO 19005-2, 6.3.3).
+        assert set(w["/AP"]) == {"/N"} and set(w["/AP"]["/N"]) == {"/Yes", "/Off"}
         on = w["/AP"]["/N"]["/Yes"].get_object()
         assert " m " in on.get_data().decode() and " S" in on.get_data().decode()  # a path
         assert "/Font" not in on.get("/Resources", {})  # no font to embed
