@@ -96,8 +96,12 @@ def build_all(packages: list[Package], *, out: Path, branches: Path, formats: li
     """mail: a mail.message.MailJob (its recipients are filled in here) to write .eml files.
     progress: told (files rendered, files in all) as the writers finish (the web page)."""
     from .fonts.fontset import FontConfigError, MissingGlyphError
-    from .mail.message import MailError
 
+    content_errors: tuple[type[Exception], ...] = (BuildError, FontConfigError, StyleError, ComposeError)
+    if mail is not None:  # the mail package (smtplib, email) only for a build that writes mail
+        from .mail.message import MailError
+
+        content_errors += (MailError,)
     try:
         listed, notes = read_branch_list(branches)
     except InputError as exc:
@@ -134,7 +138,7 @@ def build_all(packages: list[Package], *, out: Path, branches: Path, formats: li
             print(f"未完成：{package.path}（已写好的文件完整无损）", file=sys.stderr)
             status = 1
             continue
-        except (BuildError, FontConfigError, StyleError, ComposeError, MailError) as exc:
+        except content_errors as exc:
             print(f"错误：{package.path}：{exc}", file=sys.stderr)
             status = 1
             continue
