@@ -58,10 +58,9 @@ def environment(template_dir: Path | None = None) -> ImmutableSandboxedEnvironme
 
     Templates are looked up file by file: template_dir (or the user's
     templates/ folders) first, then the built-in ones."""
-    from ..places.resources import builtin_dir, current
+    from ..places.resources import template_dirs
 
-    dirs = [template_dir, builtin_dir("templates")] if template_dir else current().template_dirs()
-    return _environment(tuple(str(d) for d in dirs))
+    return _environment(template_dirs(template_dir))
 
 
 @lru_cache(maxsize=2)

@@ -25,6 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..compose.render import cn_date
 from ..model.package import Package
+from ..places.resources import template_dirs
 
 FOLDER = "邮件"
 MESSAGE_TABLE = "mail-message.toml"
@@ -83,16 +84,8 @@ class Attachment:
     data: bytes
 
 
-def _template_dirs(template_dir: Path | None) -> tuple[str, ...]:
-    """Template folders, first wins: template_dir (tests), else the user's copies, then the built-in ones."""
-    from ..places.resources import builtin_dir, current
-
-    dirs = [template_dir, builtin_dir("templates")] if template_dir else current().template_dirs()
-    return tuple(str(d) for d in dirs)
-
-
 def message_table(template_dir: Path | None = None) -> MessageTable:
-    return _message_table(_template_dirs(template_dir))
+    return _message_table(template_dirs(template_dir))
 
 
 @lru_cache(maxsize=4)
@@ -112,7 +105,7 @@ def _message_table(dirs: tuple[str, ...]) -> MessageTable:
 
 
 def environment(template_dir: Path | None = None) -> ImmutableSandboxedEnvironment:
-    return _environment(_template_dirs(template_dir))
+    return _environment(template_dirs(template_dir))
 
 
 @lru_cache(maxsize=4)

@@ -162,6 +162,13 @@ def current() -> Places:
     return Places(home=checkout() or Path.cwd())
 
 
+def template_dirs(template_dir: Path | None = None) -> tuple[str, ...]:
+    """Template folders, first wins: template_dir (given by a caller or a
+    test), else the user's templates/ folders, then the built-in one."""
+    dirs = [template_dir, builtin_dir("templates")] if template_dir else current().template_dirs()
+    return tuple(str(d) for d in dirs)
+
+
 def handed_down(places: Places) -> dict[str, str]:
     """The environment that makes a child process's current() equal places."""
     return {HOME_ENV: str(places.home), TEMPLATES_ENV: str(places.templates or ""),
