@@ -34,6 +34,7 @@ merged file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -99,15 +100,23 @@ def xmp_packet(info: ArchiveInfo) -> bytes:
 def _cache_path(info: ArchiveInfo) -> Path | None:
     from ..places.resources import default_cache_dir
 
+    version = _pikepdf_version()
+    if version is None:
+        return None
+    key = hashlib.sha256(version + json.dumps(asdict(info), ensure_ascii=False).encode("utf-8"))
+    return default_cache_dir() / XMP_CACHE / f"{key.hexdigest()}.xmp"
+
+
+@functools.lru_cache(maxsize=1)
+def _pikepdf_version() -> bytes | None:
+    """pikepdf's _version.py, read once per process (the XMP it makes is keyed by it)."""
     spec = importlib.util.find_spec("pikepdf")
     if spec is None or not spec.submodule_search_locations:
         return None
     try:
-        version = (Path(next(iter(spec.submodule_search_locations))) / "_version.py").read_bytes()
+        return (Path(next(iter(spec.submodule_search_locations))) / "_version.py").read_bytes()
     except OSError:
         return None
-    key = hashlib.sha256(version + json.dumps(asdict(info), ensure_ascii=False).encode("utf-8"))
-    return default_cache_dir() / XMP_CACHE / f"{key.hexdigest()}.xmp"
 
 
 def _store(path: Path, data: bytes) -> None:

@@ -41,6 +41,16 @@ def cache_dir() -> Path:
 
 
 def _version() -> str:
+    """jieba's version, without importing it (a second) or scanning every
+    installed distribution (importlib.metadata: 30 ms of each build)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is not None and spec.origin:
+        site = Path(spec.origin).resolve().parent.parent
+        found = sorted(site.glob("jieba-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name[len("jieba-"):-len(".dist-info")]
     from importlib.metadata import version
 
     return version("jieba")
