@@ -178,6 +178,16 @@ class Sheet:
     def filled(self) -> int:
         return sum(1 for key, _ in FIELDS if self.value(key))
 
+    def take(self, cells: dict[str, str]) -> None:
+        """The text of labelled cells, as a Word table or a flattened page gives them."""
+        for key, text in cells.items():
+            if key == "mode":
+                self.modes = modes_from_text(text)
+            elif key == "time":
+                self.values[key] = clean_time(text)
+            else:
+                self.values[key] = tidy(text)
+
 
 def label_key(text: str) -> str | None:
     """The field a label cell names; "" for labels that end a field's text

@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import OLE, NotASheet, Unreadable
-from .fields import Sheet, clean_time, labelled, modes_from_text, parse_title, tidy
+from .fields import Sheet, labelled, parse_title, tidy
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -50,13 +50,7 @@ def read_docx(path: Path, shown: str) -> Sheet:
     if title is None or title.kind != "record" or "place" not in cells:
         raise NotASheet(_what(title))
     sheet = Sheet(shown, title, "docx")
-    for key, text in cells.items():
-        if key == "mode":
-            sheet.modes = modes_from_text(text)
-        elif key == "time":
-            sheet.values[key] = clean_time(text)
-        else:
-            sheet.values[key] = tidy(text)
+    sheet.take(cells)
     more = _continuation(blocks)
     if more:
         sheet.values["discussion"] = "\n".join(v for v in (sheet.values.get("discussion"), more) if v)

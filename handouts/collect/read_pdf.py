@@ -190,13 +190,7 @@ def _from_fields(sheet: Sheet, fields: dict[str, Any], page_text: str) -> None:
 def _from_text(sheet: Sheet, text: PageText) -> None:
     """A flattened sheet: cells found from the table's rules."""
     cells = labelled(text.rows) or labelled_lines(text.texts[0] if text.texts else "")
-    for key, value in cells.items():
-        if key == "mode":
-            sheet.modes = modes_from_text(value)
-        elif key == "time":
-            sheet.values[key] = clean_time(value)
-        else:
-            sheet.values[key] = tidy(value)
+    sheet.take(cells)
     if cells and len(text.texts) > 1:
         lines = text.texts[1].splitlines()
         # Without the 续页's printed heading (…学习讨论（发言摘要）续页).
