@@ -19,12 +19,9 @@ import pytest
 from pypdf.generic import BooleanObject, NameObject, TextStringObject
 from reportlab.pdfbase import pdfmetrics
 
-from handouts.cli import load
-from handouts.compose.sheets import compose_bundle, compose_sheet, sheet_kinds
-from handouts.fonts.fontset import FontSet
 from handouts.pdf.form import CMAP, EMPTY_FIELD, RESOURCE
 from handouts.pdf.layout import BODY_ROLE
-from handouts.pdf.writer import fonts_text, write_pdf
+from handouts.pdf.writer import write_pdf
 
 TYPED = {
     "place": "行政楼三楼会议室",
@@ -39,23 +36,14 @@ TYPED = {
 STANDARD_14 = ("Helvetica", "Times-", "Courier", "Symbol", "ZapfDingbats")
 
 
-def kind(name: str):
-    return next(k for k in sheet_kinds() if k.kind == name)
-
-
-SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
 
 
 @pytest.fixture(scope="module")
-def sheets(style):
+def sheets(style, branch_sheets):
     """(record sheet PDF bytes, sign-in sheet PDF bytes, bundle bytes, body font name)."""
-    package, fontset = load(SEED), FontSet.load()
-    record = compose_sheet(kind("record-sheet"), package, "商学院党总支")
-    signin = compose_sheet(kind("signin-sheet"), package, "商学院党总支")
-    bundle = compose_bundle(package, [("商学院党总支", [record, signin])])
-    prepared = fontset.prepare(fonts_text([record, signin, bundle], style))
+    docs, _, prepared = branch_sheets
     out = []
-    for doc in (record, signin, bundle):
+    for doc in (docs["record"], docs["signin"], docs["bundle"]):
         buf = io.BytesIO()
         write_pdf(doc, buf, style=style, fonts=prepared)
         out.append(buf.getvalue())

@@ -15,38 +15,26 @@ import pytest
 from docx.oxml.ns import nsmap
 from lxml import etree
 
-from handouts.cli import load
-from handouts.compose.sheets import compose_bundle, compose_sheet, sheet_kinds
 from handouts.docx.writer import write_docx
-from handouts.fonts.fontset import FontSet
 from handouts.pdf.form import ANNOT_PRINT, FF_MULTILINE
-from handouts.pdf.writer import fonts_text, write_pdf
+from handouts.pdf.writer import write_pdf
 
-SEED = Path(__file__).resolve().parent.parent / "seeds" / "2025-03.txt"
 MODES = {"mode_group": "集中学习", "mode_seminar": "专题研讨", "mode_self": "自学", "mode_other": "其他"}
 TIME = "2025年3月11日　　　时　　分至　　时　　分"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 
 
-def kind(name: str):
-    return next(k for k in sheet_kinds() if k.kind == name)
-
-
 @pytest.fixture(scope="module")
-def built(style):
+def built(style, branch_sheets):
     """(record PDF, bundle PDF, record .docx) of one branch."""
-    package, fontset = load(SEED), FontSet.load()
-    record = compose_sheet(kind("record-sheet"), package, "商学院党总支")
-    signin = compose_sheet(kind("signin-sheet"), package, "商学院党总支")
-    bundle = compose_bundle(package, [("商学院党总支", [record, signin])])
-    prepared = fontset.prepare(fonts_text([record, signin, bundle], style))
+    docs, fontset, prepared = branch_sheets
     out = []
-    for doc in (record, bundle):
+    for doc in (docs["record"], docs["bundle"]):
         buf = io.BytesIO()
         write_pdf(doc, buf, style=style, fonts=prepared)
         out.append(buf.getvalue())
     buf = io.BytesIO()
-    write_docx(record, buf, style=style, fonts=fontset, embed=prepared)
+    write_docx(docs["record"], buf, style=style, fonts=fontset, embed=prepared)
     return (*out, buf.getvalue())
 
 
